@@ -1,0 +1,82 @@
+"""Verifiable rewards: grade a model's completion against a sample's gold answer, by rule.
+
+One entry point, `score(completion, sample) -> {"reward", "accuracy", "format"}` with reward = accuracy +
+format, dispatching on `sample["reward"]` (SPEC §1). Model output is untrusted text: nothing here evaluates
+it, nothing raises on it, and an answer that hedges between several options never earns accuracy.
+
+Pure Python on strings: no torch, no images, so the scorers can be read, tested and reused anywhere.
+
+    Snake (ViGaL, SPEC §2)   format 0.1: exactly <think>…</think><best_answer>…</best_answer><worst_answer>…</worst_answer>
+                             accuracy 1: best move is one of the gold best moves AND the fatal moves named are exactly the gold list
+"""
+import re
+
+MOVES = ("UP", "DOWN", "LEFT", "RIGHT")
+FORMAT_BONUS = 0.1  # ViGaL's combined script: accuracy in {0, 1} plus 0.1 for the format (SPEC §2, §3)
+
+
+def _blocks(text, tag):
+    """Contents of every <tag>…</tag> block, in order (non-greedy, so two blocks stay two blocks)."""
+    return re.findall(rf"<{tag}>(.*?)</{tag}>", text, flags=re.DOTALL)
+
+
+def _result(accuracy, fmt):
+    return {"reward": accuracy + fmt, "accuracy": accuracy, "format": fmt}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Snake (SPEC §2)
+
+_SNAKE_FORMAT = re.compile(
+    r"\s*<think>.*?</think>\s*<best_answer>.*?</best_answer>\s*<worst_answer>.*?</worst_answer>\s*", re.DOTALL)
+
+
+def _parse_moves(text):
+    """The set of moves a worst answer names, or None if it says anything but move names / 'None'.
+
+    "UP, LEFT", "up and left", "None", "" all parse; "UP or maybe LEFT", "UPLEFT", "None, UP" do not: the
+    answer must commit to a list, and anything else is unreadable rather than silently taken as empty.
+    """
+    tokens = [t for t in re.split(r"[\s,;/.]+|\bAND\b", text.upper()) if t]
+    if tokens == ["NONE"] or not tokens:
+        return set()
+    if all(t in MOVES for t in tokens):
+        return set(tokens)
+    return None
+
+
+def score_snake(completion, sample):
+    text = completion
+    tags = ("think", "best_answer", "worst_answer")
+    fmt = FORMAT_BONUS if (_SNAKE_FORMAT.fullmatch(text)
+                           and all(text.count(f"<{t}>") == 1 and text.count(f"</{t}>") == 1 for t in tags)) else 0.0
+    best_blocks, worst_blocks = _blocks(text, "best_answer"), _blocks(text, "worst_answer")
+    if len(best_blocks) != 1 or len(worst_blocks) != 1:  # two best blocks is a hedge, none is no answer
+        return _result(0.0, fmt)
+    best = re.sub(r"[\s.]", "", best_blocks[0].upper())  # SPEC §2: upper-cased, white space and '.' stripped
+    worst = _parse_moves(worst_blocks[0])
+    gold = sample["answer"]
+    correct = best in gold["best"] and worst is not None and worst == set(gold["worst"])
+    return _result(1.0 if correct else 0.0, fmt)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dispatch
+
+SCORERS = {
+    "snake": score_snake,
+}
+
+
+def score(completion, sample):
+    """Grade `completion` (a string) for `sample`; returns {"reward", "accuracy", "format"}.
+
+    A non-string completion scores 0. An unknown `sample["reward"]` is a data error, not a model error, and
+    raises ValueError naming it.
+    """
+    name = sample.get("reward")
+    if name not in SCORERS:
+        raise ValueError(f"sample {sample.get('id')!r}: unknown reward {name!r}; known: {', '.join(sorted(SCORERS))}")
+    if not isinstance(completion, str):
+        return _result(0.0, 0.0)
+    return SCORERS[name](completion, sample)
