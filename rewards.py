@@ -16,8 +16,33 @@ FORMAT_BONUS = 0.1  # ViGaL's combined script: accuracy in {0, 1} plus 0.1 for t
 
 
 def _blocks(text, tag):
-    """Contents of every <tag>…</tag> block, in order (non-greedy, so two blocks stay two blocks)."""
-    return re.findall(rf"<{tag}>(.*?)</{tag}>", text, flags=re.DOTALL)
+    """Contents of every complete <tag>…</tag> block, in order; each block ends at the first closing tag.
+
+    A linear scan with str.find, not a regex: untrusted output full of unclosed tags must not make the
+    scorer backtrack for minutes.
+    """
+    open_tag, close_tag, out, pos = f"<{tag}>", f"</{tag}>", [], 0
+    while (start := text.find(open_tag, pos)) >= 0:
+        end = text.find(close_tag, start + len(open_tag))
+        if end < 0:
+            break
+        out.append(text[start + len(open_tag):end])
+        pos = end + len(close_tag)
+    return out
+
+
+def _exact_layout(text, tags):
+    """True when `text` is exactly the blocks <t>…</t> for t in `tags`, in that order, each once, with only
+    white space around them (the format reward's definition, SPEC §2)."""
+    if any(text.count(f"<{t}>") != 1 or text.count(f"</{t}>") != 1 for t in tags):
+        return False
+    pos = 0
+    for t in tags:
+        start, end = text.find(f"<{t}>"), text.find(f"</{t}>")
+        if start < pos or end < start or text[pos:start].strip():
+            return False
+        pos = end + len(f"</{t}>")
+    return not text[pos:].strip()
 
 
 def _result(accuracy, fmt):
@@ -26,10 +51,6 @@ def _result(accuracy, fmt):
 
 # ---------------------------------------------------------------------------------------------------------
 # Snake (SPEC §2)
-
-_SNAKE_FORMAT = re.compile(
-    r"\s*<think>.*?</think>\s*<best_answer>.*?</best_answer>\s*<worst_answer>.*?</worst_answer>\s*", re.DOTALL)
-
 
 def _parse_moves(text):
     """The set of moves a worst answer names, or None if it says anything but move names / 'None'.
@@ -46,11 +67,8 @@ def _parse_moves(text):
 
 
 def score_snake(completion, sample):
-    text = completion
-    tags = ("think", "best_answer", "worst_answer")
-    fmt = FORMAT_BONUS if (_SNAKE_FORMAT.fullmatch(text)
-                           and all(text.count(f"<{t}>") == 1 and text.count(f"</{t}>") == 1 for t in tags)) else 0.0
-    best_blocks, worst_blocks = _blocks(text, "best_answer"), _blocks(text, "worst_answer")
+    fmt = FORMAT_BONUS if _exact_layout(completion, ("think", "best_answer", "worst_answer")) else 0.0
+    best_blocks, worst_blocks = _blocks(completion, "best_answer"), _blocks(completion, "worst_answer")
     if len(best_blocks) != 1 or len(worst_blocks) != 1:  # two best blocks is a hedge, none is no answer
         return _result(0.0, fmt)
     best = re.sub(r"[\s.]", "", best_blocks[0].upper())  # SPEC §2: upper-cased, white space and '.' stripped

@@ -1,0 +1,515 @@
+"""Train a Qwen2.5-VL policy with GRPO on game data, verified by rule: ViGaL and Game-RL in one flat script.
+
+The loop, once per optimizer step (SPEC §5):
+    1. rollout     each process samples G completions for its share of the step's prompts      (grpo.rollout)
+    2. score       every completion is graded by rule                                             (rewards.score)
+    3. advantages  rewards gathered from all processes, advantages from each prompt's group      (grpo.*_advantages)
+    4. log-probs   old (sampling) and reference log-probs, only when the config needs them
+    5. update      micro-batches, loss over one global denominator, clip, step                  (grpo.clipped_policy_loss)
+
+Papers: ViGaL, "Play to Generalize" (arXiv 2506.08011): RLOO on Snake + Rotation, MM-EUREKA/OpenRLHF;
+Game-RL (arXiv 2505.13886): GRPO on GameQA-5K with a KL to the initial model.
+
+Where this deviates from the papers, and why:
+    1. No vLLM, no Ray: generation is Hugging Face `generate` on the training model, so the whole algorithm
+       fits in one readable file and runs anywhere, at the cost of rollout speed on big GPUs.
+    2. Game-RL graded with a 72B LLM judge; we grade every answer by rule (rewards.py, SPEC §4).
+    3. The default `tiny` preset is a 0.3M-parameter Qwen2.5-VL with random weights built in code, and a
+       small Snake board, so the whole loop runs on a laptop CPU in minutes. It shows the machinery, not
+       the papers' numbers; `--preset vigal` with the real model is the paper's run.
+    4. Snake states come from scripted agents' games, not a PPO agent's (snake.py explains).
+
+Commands:
+    accelerate launch train.py                                   # tiny default, CPU, a few minutes
+    accelerate launch train.py --preset vigal                    # ViGaL Snake run, 1 GPU (needs the 7B weights)
+    accelerate launch --num_processes 8 train.py --preset vigal  # 8 GPUs, data-parallel
+    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run
+    python train.py --help                                       # every option, with its default
+    accelerate launch train.py --resume runs/tiny                # continue from the last complete checkpoint
+"""
+import argparse
+import dataclasses
+import inspect
+import json
+import math
+import os
+import random
+import re
+import shutil
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from tqdm import tqdm
+
+import grpo
+import rewards
+import snake
+from evaluate import ImageOnlyProcessor, check_model_path, load_model, load_processor
+from gameqa import DatasetError, read_dataset
+
+# ---------------------------------------------------------------------------------------------------------
+# Config: one dataclass, every field documented; presets are plain dicts of overrides
+
+
+@dataclass
+class Config:
+    # --- run
+    preset: str = "tiny"  # which preset's overrides to apply first: tiny, vigal
+    out_dir: str = "runs/tiny"  # run folder: metrics.jsonl, config.json, checkpoint-*/
+    seed: int = 0  # seeds data, sampling and initialisation
+    max_steps: int = 40  # optimizer steps to run
+    save_every: int = 20  # save a checkpoint every N steps (and always at the end)
+    resume: str = ""  # run folder or checkpoint folder to continue from (model, optimizer, scheduler, RNG, step)
+    report_to: str = ""  # also log to "tensorboard" or "wandb" through Accelerate's trackers (if installed)
+    # --- model
+    model: str = "tiny"  # hub name or folder; "tiny" builds a small random Qwen2.5-VL in out_dir/tiny-model first
+    dtype: str = "float32"  # weight dtype to load: float32 or bfloat16
+    gradient_checkpointing: bool = False  # recompute activations in backward to save memory (real model sizes)
+    freeze_vision: bool = True  # freeze the vision tower (both papers do)
+    min_pixels: int = 4 * 28 * 28  # smallest image area fed to the model (Qwen2.5-VL resizes to multiples of 28)
+    max_pixels: int = 640 * 28 * 28  # largest image area (ViGaL: 640*28*28)
+    # --- data
+    games: str = "snake"  # comma-separated games to generate on the fly (ignored when data is set)
+    data: str = ""  # dataset folder (metadata.jsonl + images/) to train on instead of on-the-fly samples
+    board_size: int = 10  # Snake board width and height
+    num_apples: int = 5  # Snake apples on the board
+    max_snake_length: int = 5  # Snake difficulty: the controlled snake's length is drawn from 1..this
+    image_size: int = 448  # rendered image side in pixels
+    system_prompt: str = ""  # optional system turn before every prompt
+    blind: bool = False  # replace every image with a blank one (the no-vision control)
+    # --- GRPO (names as in TRL's GRPOConfig; SPEC §5)
+    prompts_per_step: int = 4  # prompts per optimizer step, over all processes
+    num_generations: int = 4  # G: completions sampled per prompt
+    micro_batch_size: int = 8  # completions per forward/backward on each process (gradient accumulation)
+    max_completion_length: int = 48  # max new tokens per completion
+    temperature: float = 1.0  # sampling temperature (log-probs use logits / temperature)
+    top_p: float = 1.0  # nucleus sampling
+    top_k: int = 0  # top-k sampling, 0 = off
+    advantage_estimator: str = "grpo"  # grpo (group mean/std) or rloo (leave-one-out, ViGaL)
+    scale_rewards: str = "group"  # grpo: divide by the std of the group, the batch, or none (Dr. GRPO)
+    whiten_advantages: bool = False  # whiten advantages over all valid tokens of the rollout batch (ViGaL)
+    loss_type: str = "dapo"  # grpo, bnpo, dr_grpo or dapo: how per-token losses are averaged
+    epsilon: float = 0.2  # lower clip range of the ratio
+    epsilon_high: float = 0.2  # upper clip range of the ratio
+    delta: float = 0.0  # cap on the ratio for negative advantages (dual clip; ViGaL: 3); 0 = off
+    beta: float = 0.0  # KL coefficient; 0 loads no reference model
+    kl_estimator: str = "k3"  # k1 or k3
+    mask_truncated_completions: bool = False  # drop completions that hit the length limit without EOS
+    # --- optimizer
+    learning_rate: float = 1e-3  # peak learning rate
+    lr_scheduler: str = "constant"  # constant (after warm-up) or cosine (down to min_lr_ratio)
+    warmup_ratio: float = 0.0  # fraction of max_steps spent warming up linearly
+    min_lr_ratio: float = 0.1  # cosine floor, as a fraction of the peak
+    weight_decay: float = 0.0  # AdamW weight decay
+    max_grad_norm: float = 1.0  # gradient clipping (global L2 norm)
+
+
+PRESETS = {
+    # Runs on 2 CPU cores in minutes: a tiny random Qwen2.5-VL on a 5x5 Snake board.
+    "tiny": dict(model="tiny", out_dir="runs/tiny", board_size=5, num_apples=2, max_snake_length=3, image_size=112,
+                 max_pixels=112 * 112, prompts_per_step=4, num_generations=4, max_completion_length=48,
+                 learning_rate=1e-3, max_steps=40, save_every=20),
+    # ViGaL's Snake run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, 6x A100-80G.
+    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", dtype="bfloat16", gradient_checkpointing=True,
+                  board_size=10, num_apples=5, max_snake_length=5, image_size=448, max_pixels=640 * 28 * 28,
+                  prompts_per_step=120, num_generations=6, micro_batch_size=2, max_completion_length=3000,
+                  temperature=1.0, advantage_estimator="rloo", whiten_advantages=True, loss_type="dapo",
+                  epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6, lr_scheduler="cosine",
+                  warmup_ratio=0.03, min_lr_ratio=0.1, max_steps=300, save_every=25),  # 36K snake samples / 120 = 300
+}
+
+
+class ConfigError(ValueError):
+    """A bad flag, preset, path or combination: reported as one line, without a traceback."""
+
+
+def field_docs():
+    """The one-line comment after each Config field, used as its --help text."""
+    return dict(re.findall(r"^\s+(\w+): [^=]+= .*?  # (.*)$", inspect.getsource(Config), flags=re.M))
+
+
+def parse_config(argv=None):
+    """Defaults < preset < resumed run's config < flags given on the command line."""
+    docs, p = field_docs(), argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, argument_default=argparse.SUPPRESS)
+    for f in dataclasses.fields(Config):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type is bool or f.type == "bool":
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, help=f"{docs[f.name]} (default {f.default})")
+        else:
+            p.add_argument(flag, type=type(f.default), help=f"{docs[f.name]} (default {f.default!r})")
+    given = vars(p.parse_args(argv))
+    preset = given.get("preset", Config.preset)
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+    values = {**PRESETS[preset]}
+    if given.get("resume"):
+        values.update(json.load(open(os.path.join(find_checkpoint(given["resume"]), "train_config.json"))))
+    values.update(given)
+    return validate(Config(**{**values, "preset": preset}))
+
+
+def validate(cfg):
+    """Derived values and checks, in one place, with messages that say what to change."""
+    choices = dict(advantage_estimator=("grpo", "rloo"), scale_rewards=("group", "batch", "none"),
+                   loss_type=("grpo", "bnpo", "dr_grpo", "dapo"), kl_estimator=("k1", "k3"),
+                   lr_scheduler=("constant", "cosine"), dtype=("float32", "bfloat16"), report_to=("", "tensorboard", "wandb"))
+    for name, allowed in choices.items():
+        if getattr(cfg, name) not in allowed:
+            raise ConfigError(f"--{name.replace('_', '-')} must be one of {', '.join(a or repr(a) for a in allowed)}, got {getattr(cfg, name)!r}")
+    if cfg.num_generations < 2:
+        raise ConfigError("--num-generations must be at least 2: advantages compare completions within a group")
+    for game in cfg.games.split(","):
+        if game not in GAMES:
+            raise ConfigError(f"unknown game {game!r} in --games; available: {', '.join(GAMES)}")
+    return cfg
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The tiny Qwen2.5-VL: the real architecture at toy sizes, random weights, a tokenizer trained here (SPEC §8)
+
+QWEN_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
+                       "<|image_pad|>", "<|video_pad|>"]
+# Qwen's chat format: <|im_start|>role\n ... <|im_end|>\n, each image as <|vision_start|><|image_pad|><|vision_end|>
+CHAT_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for part in message['content'] %}"
+    "{% if part['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def build_tiny_model(path, corpus, seed=0, vocab_size=1024):
+    """Build a tiny random Qwen2.5-VL and save it to `path` in Hugging Face form.
+
+    The tokenizer is a byte-level BPE trained on `corpus` (the games' prompts and answer formats) with
+    Qwen's special tokens, so prompts are a few hundred tokens, not thousands of bytes.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import Qwen2_5_VLConfig, Qwen2Tokenizer, Qwen2VLImageProcessorPil
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(corpus, trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=QWEN_SPECIAL_TOKENS, show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    trained = json.loads(bpe.to_str())["model"]
+    tokenizer = Qwen2Tokenizer(vocab=trained["vocab"], merges=[tuple(m) for m in trained["merges"]],
+                               unk_token=None, bos_token=None, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    tokenizer.add_special_tokens({"additional_special_tokens": QWEN_SPECIAL_TOKENS[1:]})
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_SPECIAL_TOKENS}
+    special = dict(bos_token_id=None, eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
+    config = Qwen2_5_VLConfig(
+        text_config=dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+                         # head_dim 16: M-RoPE splits its 8 frequency pairs into (time, height, width) = 2+3+3
+                         rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
+                         tie_word_embeddings=True, **special),
+        vision_config=dict(depth=2, hidden_size=64, intermediate_size=128, num_heads=4, out_hidden_size=64,
+                           patch_size=14, spatial_merge_size=2, temporal_patch_size=2, window_size=112,
+                           fullatt_block_indexes=[1]),
+        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=True, **special)
+    torch.manual_seed(seed)
+    from transformers import Qwen2_5_VLForConditionalGeneration
+    model = Qwen2_5_VLForConditionalGeneration(config)
+    model.generation_config.eos_token_id = [ids["<|im_end|>"], ids["<|endoftext|>"]]
+    image_processor = Qwen2VLImageProcessorPil(patch_size=14, merge_size=2, temporal_patch_size=2)
+    tmp = path + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    ImageOnlyProcessor(image_processor=image_processor, tokenizer=tokenizer, chat_template=CHAT_TEMPLATE).save_pretrained(tmp)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Data: sample i of the run is the same sample whatever the number of processes
+
+GAMES = {"snake": snake}
+
+
+def game_settings(cfg, game):
+    if game == "snake":
+        return snake.SnakeConfig(width=cfg.board_size, height=cfg.board_size, num_apples=cfg.num_apples,
+                                 image_size=cfg.image_size, max_length=cfg.max_snake_length)
+    raise ValueError(f"unknown game {game!r}")
+
+
+def make_sampler(cfg):
+    """index -> sample record. On-the-fly: game i % len(games), sample i of that game's seeded train stream.
+    From a folder: a fresh seeded shuffle each epoch. Either way a pure function of the index, which makes
+    resuming and changing the number of processes exact."""
+    if cfg.data:
+        dataset = read_dataset(cfg.data)
+
+        def from_folder(i):
+            epoch, j = divmod(i, len(dataset))
+            order = list(range(len(dataset)))
+            random.Random(f"{cfg.seed}:{epoch}").shuffle(order)
+            return dataset[order[j]]
+        return from_folder
+    games = cfg.games.split(",")
+    settings = {g: game_settings(cfg, g) for g in games}
+
+    def on_the_fly(i):
+        game = games[i % len(games)]
+        return GAMES[game].sample_at(i // len(games), cfg.seed, "train", settings[game])
+    return on_the_fly
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Checkpoints: Hugging Face folders, written atomically
+
+
+def find_checkpoint(path):
+    """A checkpoint folder itself, or the newest complete checkpoint-* inside a run folder."""
+    if os.path.isfile(os.path.join(path, "train_state.json")):
+        return path
+    if not os.path.isdir(path):
+        raise ConfigError(f"--resume: {path!r} does not exist")
+    done = sorted(d for d in os.listdir(path) if re.fullmatch(r"checkpoint-\d+", d)
+                  and os.path.isfile(os.path.join(path, d, "train_state.json")))
+    if not done:
+        raise ConfigError(f"--resume: no complete checkpoint-* folder in {path!r}")
+    return os.path.join(path, done[-1])
+
+
+def save_checkpoint(accelerator, model, processor, cfg, step):
+    """out_dir/checkpoint-{step:06d}: model + processor (loadable by from_pretrained), train_config.json,
+    and accelerator state (optimizer, scheduler, every process's RNG). Written to a .tmp folder and renamed
+    only when complete, so a run killed mid-save never leaves a half checkpoint that looks finished."""
+    final = os.path.join(cfg.out_dir, f"checkpoint-{step:06d}")
+    tmp = final + ".tmp"
+    if accelerator.is_main_process:
+        shutil.rmtree(tmp, ignore_errors=True)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(os.path.join(tmp, "state"))
+    if accelerator.is_main_process:
+        accelerator.unwrap_model(model).save_pretrained(tmp, safe_serialization=True)
+        processor.save_pretrained(tmp)
+        json.dump(dataclasses.asdict(cfg), open(os.path.join(tmp, "train_config.json"), "w"), indent=1)
+        json.dump({"step": step}, open(os.path.join(tmp, "train_state.json"), "w"))
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    accelerator.wait_for_everyone()
+    return final
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Learning-rate schedule
+
+
+def lr_lambda(cfg):
+    """Multiplier of the peak lr at a step: linear warm-up, then constant or cosine down to min_lr_ratio."""
+    warmup = int(cfg.warmup_ratio * cfg.max_steps)
+
+    def f(step):
+        if step < warmup:
+            return (step + 1) / warmup
+        if cfg.lr_scheduler == "constant":
+            return 1.0
+        progress = (step - warmup) / max(1, cfg.max_steps - warmup)
+        return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+    return f
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Training
+
+
+def train(cfg):
+    accelerator = Accelerator(log_with=cfg.report_to or None, project_dir=cfg.out_dir)
+    W, rank = accelerator.num_processes, accelerator.process_index
+    if cfg.prompts_per_step % W:
+        raise ConfigError(f"--prompts-per-step ({cfg.prompts_per_step}) must be divisible by the number of processes ({W})")
+    local_prompts = cfg.prompts_per_step // W                      # prompts this process rolls out per step
+    local_seqs = local_prompts * cfg.num_generations                # completions this process trains on per step
+    set_seed(cfg.seed + rank)                                       # different sampling noise on each process
+    sample_at = make_sampler(cfg)
+
+    # ---- model, processor, optimizer
+    start_step, checkpoint = 0, None
+    if cfg.resume:
+        checkpoint = find_checkpoint(cfg.resume)
+        start_step = json.load(open(os.path.join(checkpoint, "train_state.json")))["step"]
+        model_path = checkpoint
+    elif cfg.model == "tiny":
+        model_path = os.path.join(cfg.out_dir, "tiny-model")
+        if accelerator.is_main_process and not os.path.isdir(model_path):
+            corpus = [sample_at(i)["prompt"] for i in range(64)] + [
+                "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>"] * 64
+            build_tiny_model(model_path, corpus, seed=cfg.seed)
+        accelerator.wait_for_everyone()
+    else:
+        try:
+            check_model_path(cfg.model)
+        except FileNotFoundError as e:
+            raise ConfigError(str(e)) from None
+        model_path = cfg.model
+    dtype = torch.bfloat16 if cfg.dtype == "bfloat16" else torch.float32
+    try:
+        processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
+        model = load_model(model_path, dtype)
+    except OSError as e:  # not on disk and not downloadable (offline, or no such hub repo)
+        raise ConfigError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
+    if cfg.freeze_vision:
+        model.model.visual.requires_grad_(False)
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.config.use_cache = False
+    ref_model = None
+    if cfg.beta > 0:  # Game-RL: KL to the initial model; with beta = 0 no copy is kept (ViGaL)
+        ref_model = load_model(cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model"), dtype)
+        ref_model.requires_grad_(False).eval().to(accelerator.device)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg))
+    model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+    if checkpoint:
+        accelerator.load_state(os.path.join(checkpoint, "state"))
+    policy = accelerator.unwrap_model(model)                       # generation runs on the unwrapped module
+
+    # ---- run folder: resolved config, metrics
+    metrics_path = os.path.join(cfg.out_dir, "metrics.jsonl")
+    if accelerator.is_main_process:
+        os.makedirs(cfg.out_dir, exist_ok=True)
+        json.dump(dataclasses.asdict(cfg), open(os.path.join(cfg.out_dir, "config.json"), "w"), indent=1)
+        truncate_metrics(metrics_path, start_step)                  # drop steps logged after the checkpoint we resume
+        print(f"config: {json.dumps(dataclasses.asdict(cfg))}")
+        print(f"model: {model_path} ({sum(p.numel() for p in policy.parameters()) / 1e6:.2f}M parameters, "
+              f"{sum(p.numel() for p in trainable) / 1e6:.2f}M trainable), {W} process(es), device {accelerator.device}")
+    if cfg.report_to:
+        accelerator.init_trackers("game-rl", config=dataclasses.asdict(cfg))
+
+    bar = tqdm(range(start_step, cfg.max_steps), initial=start_step, total=cfg.max_steps, desc="training",
+               disable=not accelerator.is_main_process)
+    for step in bar:
+        timings = {}
+
+        # ---- 1. rollout: this process's prompts of this step, G completions each
+        t = time.perf_counter()
+        first = step * cfg.prompts_per_step + rank * local_prompts
+        samples = [sample_at(i) for i in range(first, first + local_prompts)]
+        policy.eval()
+        batch = grpo.rollout(policy, processor, samples, cfg.num_generations, cfg.max_completion_length,
+                             cfg.temperature, cfg.top_p, cfg.top_k, cfg.system_prompt or None, cfg.blind)
+        timings["generate"] = time.perf_counter() - t
+
+        # ---- 2. score every completion by rule
+        t = time.perf_counter()
+        scores = [rewards.score(text, samples[i // cfg.num_generations]) for i, text in enumerate(batch["texts"])]
+        local = torch.tensor([[s["reward"], s["accuracy"], s["format"]] for s in scores], device=accelerator.device)
+        timings["score"] = time.perf_counter() - t
+
+        # ---- 3. advantages from the whole step's rewards, gathered from every process (groups stay contiguous)
+        mask = batch["completion_mask"]
+        if cfg.mask_truncated_completions:  # DAPO §3.4: a cut-off completion says nothing about its answer
+            mask = mask * (~batch["truncated"]).unsqueeze(1).long()
+        lengths = mask.sum(dim=1)
+        everyone = accelerator.gather(torch.cat([local, lengths.unsqueeze(1).float()], dim=1))   # (N_global, 4)
+        all_rewards, all_lengths = everyone[:, 0], everyone[:, 3]
+        if cfg.advantage_estimator == "rloo":
+            advantages = grpo.rloo_advantages(all_rewards, cfg.num_generations)
+        else:
+            advantages = grpo.group_advantages(all_rewards, cfg.num_generations, cfg.scale_rewards)
+        if cfg.whiten_advantages:
+            advantages = grpo.whiten_over_tokens(advantages, all_lengths)
+        advantages = advantages[rank * local_seqs:(rank + 1) * local_seqs]                         # (N_local,)
+
+        # ---- 4. reference log-probs (old log-probs = current ones, detached: one update per rollout)
+        t = time.perf_counter()
+        ref_logps = None
+        if ref_model is not None:
+            with torch.no_grad():
+                ref_logps = torch.cat([grpo.completion_logps(ref_model, grpo.select_rows(batch, i, i + cfg.micro_batch_size),
+                                                             cfg.temperature)
+                                       for i in range(0, local_seqs, cfg.micro_batch_size)])
+        timings["ref_logps"] = time.perf_counter() - t
+
+        # ---- 5. update: micro-batches summed into one gradient, one global denominator (SPEC §5)
+        t = time.perf_counter()
+        model.train()
+        denominator = grpo.loss_denominator(cfg.loss_type, mask, int((all_lengths > 0).sum()), int(all_lengths.sum()),
+                                            W, cfg.max_completion_length)
+        stats = torch.zeros(3, device=accelerator.device)          # kl sum, clipped-token count, token count
+        loss_total = 0.0
+        for i in range(0, local_seqs, cfg.micro_batch_size):
+            micro = grpo.select_rows(batch, i, i + cfg.micro_batch_size)
+            micro_mask = mask[i:i + cfg.micro_batch_size]
+            last = i + cfg.micro_batch_size >= local_seqs
+            with nullcontext() if last else accelerator.no_sync(model):   # all-reduce gradients once per step
+                logps = grpo.completion_logps(model, micro, cfg.temperature)
+                per_token, clipped = grpo.clipped_policy_loss(logps, logps.detach(), advantages[i:i + cfg.micro_batch_size],
+                                                              cfg.epsilon, cfg.epsilon_high, cfg.delta or None)
+                if ref_logps is not None:
+                    kl = grpo.kl_penalty(logps, ref_logps[i:i + cfg.micro_batch_size], cfg.kl_estimator)
+                    per_token = per_token + cfg.beta * kl
+                    stats[0] += (kl.detach() * micro_mask).sum()
+                loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
+                accelerator.backward(loss)
+            stats[1] += (clipped & micro_mask.bool()).sum()
+            stats[2] += micro_mask.sum()
+            loss_total += loss.item()
+        grad_norm = accelerator.clip_grad_norm_(trainable, cfg.max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        timings["update"] = time.perf_counter() - t
+
+        # ---- log: every number is the whole step's, over all processes
+        stats = accelerator.reduce(stats, reduction="sum")
+        loss_total = accelerator.reduce(torch.tensor(loss_total, device=accelerator.device), reduction="sum").item()
+        metrics = {
+            "step": step + 1,
+            "reward": everyone[:, 0].mean().item(), "reward_std": everyone[:, 0].std().item(),
+            "accuracy": everyone[:, 1].mean().item(), "format": (everyone[:, 2] > 0).float().mean().item(),
+            "completion_length": all_lengths.mean().item(), "loss": loss_total,
+            "kl": (stats[0] / stats[2].clamp(min=1)).item(), "clip_ratio": (stats[1] / stats[2].clamp(min=1)).item(),
+            "grad_norm": float(grad_norm), "lr": scheduler.get_last_lr()[0],
+            **{f"seconds/{k}": v for k, v in timings.items()},
+        }
+        if accelerator.is_main_process:
+            with open(metrics_path, "a") as f:
+                f.write(json.dumps(metrics) + "\n")
+            bar.set_postfix(reward=f"{metrics['reward']:.2f}", acc=f"{metrics['accuracy']:.2f}",
+                            len=f"{metrics['completion_length']:.0f}")
+        if cfg.report_to:
+            accelerator.log(metrics, step=step + 1)
+
+        if (step + 1) % cfg.save_every == 0 or step + 1 == cfg.max_steps:
+            last_checkpoint = save_checkpoint(accelerator, model, processor, cfg, step + 1)
+
+    bar.close()
+    if cfg.report_to:
+        accelerator.end_training()
+    if accelerator.is_main_process and cfg.max_steps > start_step:
+        print(f"done: {cfg.max_steps} steps. metrics: {metrics_path}\ncheckpoint: {last_checkpoint}\n"
+              f"evaluate it: python evaluate.py --model {last_checkpoint}")
+    return accelerator.unwrap_model(model)
+
+
+def truncate_metrics(path, step):
+    """Keep only the metric lines of steps <= `step` (a resumed run re-logs the steps after its checkpoint)."""
+    if not os.path.isfile(path):
+        return
+    lines = [line for line in open(path) if line.strip() and json.loads(line)["step"] <= step]
+    with open(path, "w") as f:
+        f.writelines(lines)
+
+
+def main(argv=None):
+    try:
+        cfg = parse_config(argv)
+        return train(cfg)
+    except (ConfigError, DatasetError) as e:  # the user's input was wrong: one clear line, no traceback
+        sys.exit(f"train.py: error: {e}")
+
+
+if __name__ == "__main__":
+    main()
