@@ -145,7 +145,7 @@ def main(argv=None):
         game_cfg = snake.SnakeConfig(
             width=args.board_size or trained.get("board_size", 10), height=args.board_size or trained.get("board_size", 10),
             num_apples=args.num_apples or trained.get("num_apples", 5), image_size=args.image_size or trained.get("image_size", 448),
-            max_length=trained.get("max_snake_length", 5))
+            max_length=trained.get("max_snake_length", 5), answer_format=trained.get("answer_format", "vigal"))
         samples = read_dataset(args.data) if args.data else snake.generate(args.n, args.seed, "test", game_cfg)
     except (FileNotFoundError, DatasetError, ValueError) as e:
         sys.exit(f"evaluate.py: {e}")

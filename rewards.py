@@ -8,6 +8,7 @@ Pure Python on strings: no torch, no images, so the scorers can be read, tested 
 
     Snake (ViGaL, SPEC §2)   format 0.1: exactly <think>…</think><best_answer>…</best_answer><worst_answer>…</worst_answer>
                              accuracy 1: best move is one of the gold best moves AND the fatal moves named are exactly the gold list
+    Snake, one word (tiny)   format 0.1: names exactly one move;  accuracy 1: that move is a gold best move
 """
 import re
 
@@ -78,11 +79,22 @@ def score_snake(completion, sample):
     return _result(1.0 if correct else 0.0, fmt)
 
 
+def score_snake_move(completion, sample):
+    """The tiny demo's one-word answer (snake.py answer_format="move"): the completion must name exactly one
+    move, as a word in any case; format 0.1 for that, accuracy 1 if the move is one of the gold best moves.
+    Naming two different moves is a hedge and scores 0."""
+    named = set(re.findall(r"\b(UP|DOWN|LEFT|RIGHT)\b", completion.upper()))
+    if len(named) != 1:
+        return _result(0.0, 0.0)
+    return _result(1.0 if named.pop() in sample["answer"]["best"] else 0.0, FORMAT_BONUS)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Dispatch
 
 SCORERS = {
     "snake": score_snake,
+    "snake_move": score_snake_move,
 }
 
 

@@ -37,6 +37,7 @@ import gameqa
 
 MOVES = ("UP", "DOWN", "LEFT", "RIGHT")  # canonical order: labels and prompts list moves in this order
 DELTAS = {"UP": (0, 1), "DOWN": (0, -1), "LEFT": (-1, 0), "RIGHT": (1, 0)}  # y grows upward (SPEC §2)
+ANSWER_FORMATS = {"vigal": "snake", "move": "snake_move"}  # answer format -> the scorer in rewards.py that grades it
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class SnakeConfig:
     epsilon: float = 0.2  # chance a scripted agent plays a random safe move instead of the greedy one
     max_turns: int = 200  # a game longer than this is abandoned and a new one started
     max_games: int = 1000  # games tried for one sample before giving up with an error (never loops forever)
+    answer_format: str = "vigal"  # "vigal": the paper's prompt and <think>/<best_answer>/<worst_answer> answer;
+    #                               "move": a short prompt with no coordinates, answered by one move (the tiny demo)
 
 
 def check_config(cfg):
@@ -66,6 +69,8 @@ def check_config(cfg):
                          f"an enemy and {cfg.num_apples} apple(s): it needs at least {needed} cells")
     if not 0.0 <= cfg.epsilon <= 1.0:
         raise ValueError(f"epsilon must be in [0, 1], got {cfg.epsilon}")
+    if cfg.answer_format not in ANSWER_FORMATS:
+        raise ValueError(f"answer_format must be one of {', '.join(ANSWER_FORMATS)}, got {cfg.answer_format!r}")
     if cfg.max_turns < 1 or cfg.max_games < 1:
         raise ValueError(f"max_turns and max_games must be >= 1, got {cfg.max_turns} and {cfg.max_games}")
     cell = board_layout(cfg.width, cfg.height, cfg.image_size)[1]
@@ -283,11 +288,17 @@ def cells_text(cells):
     return ", ".join(f"({x}, {y})" for x, y in cells)
 
 
-def make_prompt(state):
+def make_prompt(state, answer_format="vigal"):
     width, height, you = state["width"], state["height"], state["you"]
     enemy = 1 - you
     mine, theirs = state["snakes"][you], state["snakes"][enemy]
     colour, enemy_colour = SNAKE_COLOUR_NAMES[you], SNAKE_COLOUR_NAMES[enemy]
+    if answer_format == "move":
+        # The tiny demo's question: no coordinates in the text, so the answer can only come from the image
+        # (its blind control must fail), and a one-word answer a random tiny model can stumble on.
+        return (f"You are the {colour} snake on this {width}x{height} grid; the {enemy_colour} snake is your opponent "
+                f"and apples are green. Which move takes your head closest to an apple without hitting a wall or a "
+                f"snake? Answer with one word: UP, DOWN, LEFT or RIGHT.")
     my_body = cells_text(mine[1:]) if len(mine) > 1 else "none (your snake is only its head)"
     their_body = cells_text(theirs[1:]) if len(theirs) > 1 else "none (it is only its head)"
     return f"""You control a snake in a game of Snake on a {width}x{height} grid that uses Cartesian coordinates. You are the {colour} snake; the {enemy_colour} snake is your opponent. Apples are green. Each snake's head is drawn as a triangle pointing in the direction it last moved; its body cells are filled squares.
@@ -339,9 +350,9 @@ def sample_at(index, seed, split="train", cfg=SnakeConfig()):
         "id": f"snake-{split}-{index:06d}",
         "game": "snake",
         "images": [render(state, cfg.image_size)],
-        "prompt": make_prompt(state),
+        "prompt": make_prompt(state, cfg.answer_format),
         "answer": labels(state),
-        "reward": "snake",
+        "reward": ANSWER_FORMATS[cfg.answer_format],
         "level": {"difficulty": difficulty},
         "state": state,
     }

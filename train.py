@@ -80,6 +80,7 @@ class Config:
     num_apples: int = 5  # Snake apples on the board
     max_snake_length: int = 5  # Snake difficulty: the controlled snake's length is drawn from 1..this
     image_size: int = 448  # rendered image side in pixels
+    answer_format: str = "vigal"  # Snake answer: "vigal" (think/best/worst tags, the paper) or "move" (one word, tiny demo)
     system_prompt: str = ""  # optional system turn before every prompt
     blind: bool = False  # replace every image with a blank one (the no-vision control)
     # --- GRPO (names as in TRL's GRPOConfig; SPEC §5)
@@ -237,7 +238,8 @@ GAMES = {"snake": snake}
 def game_settings(cfg, game):
     if game == "snake":
         return snake.SnakeConfig(width=cfg.board_size, height=cfg.board_size, num_apples=cfg.num_apples,
-                                 image_size=cfg.image_size, max_length=cfg.max_snake_length)
+                                 image_size=cfg.image_size, max_length=cfg.max_snake_length,
+                                 answer_format=cfg.answer_format)
     raise ValueError(f"unknown game {game!r}")
 
 
@@ -342,8 +344,9 @@ def train(cfg):
     elif cfg.model == "tiny":
         model_path = os.path.join(cfg.out_dir, "tiny-model")
         if accelerator.is_main_process and not os.path.isdir(model_path):
-            corpus = [sample_at(i)["prompt"] for i in range(64)] + [
-                "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>"] * 64
+            corpus = [sample_at(i)["prompt"] for i in range(64)] + [  # the games' prompts and answer formats
+                "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>",
+                "UP", "DOWN", "LEFT", "RIGHT"] * 64
             build_tiny_model(model_path, corpus, seed=cfg.seed)
         accelerator.wait_for_everyone()
     else:
