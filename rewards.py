@@ -72,7 +72,7 @@ REL_TOL, ABS_TOL = 1e-6, 1e-9  # numbers: |a - b| <= max(1e-6 * max(|a|, |b|), 1
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
-NOT_UNITS = {"or", "and", "nor", "not", "to", "than", "more", "less", "fewer", "plus", "minus", "times", "percent"}
+NOT_UNITS = {"more", "less", "fewer", "plus", "minus", "times", "percent"}  # "5 more" is not "5"
 
 # Every pattern below is a single pass with no nested quantifiers, so a 200 KB completion costs milliseconds.
 _MARKER = re.compile(r"\banswer\s*(?:is\b|:)", re.IGNORECASE)  # "The (final) answer is", "Answer:"
@@ -121,7 +121,7 @@ def _last_boxed(text):
         return None
     depth = 0
     for j in range(i, min(len(text), i + MAX_ANSWER_CHARS)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        depth += (text[j] == "{") - (text[j] == "}")
         if depth == 0:
             return text[i + 1:j]
     return None
@@ -183,7 +183,7 @@ def _norm(text):
 def _wraps_whole(text):
     """True if the bracket or quote opening `text` is the one closing it: "(1,2)" yes, "(1),(2)" no."""
     if text[0] == text[-1]:  # quotes
-        return text[0] not in text[1:-1]
+        return True
     depth = 0
     for ch in text[:-1]:
         depth += (ch == text[0]) - (ch == text[-1])
@@ -195,7 +195,7 @@ def _wraps_whole(text):
 def _as_number(text):
     """The single number `text` states — "12", "1,024", "2.50", "7 moves", "five" — else None.
 
-    One optional trailing word is a unit ("moves", "steps"), unless it is a hedge like "5 or" / "5 more".
+    One optional trailing word is a unit ("moves", "steps"), unless it changes the number ("5 more").
     Nothing is evaluated: "10/2" and "2+3" are not numbers.
     """
     text = _norm(text)
@@ -213,9 +213,9 @@ def _as_number(text):
 def _as_items(text):
     """`text` as nested lists of numbers and words, brackets of any kind, commas or spaces between; else None.
 
-    "(5, 5)", "[5,5]" and "5 5" all give [5.0, 5.0]; "[[0,1],[1,0]]" gives [[0.0, 1.0], [1.0, 0.0]];
-    "D5" gives ["d5"]; "swap 3 0 right" gives ["swap", 3.0, 0.0, "right"]. Outer brackets around a single
-    item are dropped, so "((5, 5))" equals "(5, 5)". Unbalanced brackets or other symbols give None.
+    Called after _norm has dropped brackets around the whole, so "(5, 5)", "[5,5]" and "5 5" all give
+    [5.0, 5.0]; "[[0,1],(1,0)]" gives [[0.0, 1.0], [1.0, 0.0]]; "D5" gives ["d5"]; "swap 3 0 right" gives
+    ["swap", 3.0, 0.0, "right"]. Unbalanced brackets or other symbols give None.
     """
     stack, pos = [[]], 0
     while pos < len(text):
@@ -224,8 +224,6 @@ def _as_items(text):
             return None
         pos, kind = m.end(), m.lastgroup
         if kind == "open":
-            if len(stack) > 32:
-                return None
             stack.append([])
         elif kind == "close":
             if len(stack) == 1:
@@ -236,15 +234,11 @@ def _as_items(text):
             stack[-1].append(float(m.group()))
         elif kind == "word":
             stack[-1].append(m.group().casefold())
-    if len(stack) != 1:
-        return None
-    items = stack[0]
-    while len(items) == 1 and isinstance(items[0], list):
-        items = items[0]
-    return items
+    return stack[0] if len(stack) == 1 else None
 
 
 def _same_items(a, b):
+    """Equal nested items; numbers within tolerance. Recursion stops at the gold's (shallow) depth."""
     if isinstance(a, list) or isinstance(b, list):
         return (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
                 and all(_same_items(x, y) for x, y in zip(a, b)))
@@ -285,7 +279,7 @@ def _option_text(option, i):
 def _label_index(label, by_letter):
     """0-based option index of a label token ("C" -> 2 with letter labels, "3" -> 2 with index labels), or None."""
     if by_letter:
-        return ord(label.upper()) - ord("A") if len(label) == 1 and "A" <= label.upper() <= "Z" else None
+        return ord(label.upper()) - ord("A") if len(label) == 1 and label.isascii() and label.isalpha() else None
     return int(label) - 1 if re.fullmatch(r"[0-9]{1,3}", label) and int(label) >= 1 else None
 
 
@@ -322,7 +316,7 @@ def _named_label(answer, by_letter, texts):
     if index is None or not rest.strip(" \t\n.:)-–"):
         return index
     detail = rest.lstrip(" \t\n.:)-–")
-    if rest[0] not in " \t\n.:)-–" or index >= len(texts) or not _equivalent(detail, texts[index]):
+    if index >= len(texts) or not _equivalent(detail, texts[index]):
         return None
     second = _LABEL.fullmatch(detail)  # a detail that is itself a bare label makes two labels: a hedge
     if second and not second["rest"].strip() and _label_index(second["label"], by_letter) is not None:
@@ -358,21 +352,19 @@ def score_gameqa(completion, sample):
         raise ValueError(f"sample {sample.get('id')!r}: a GameQA answer must be a string, got {gold!r}")
     answer = _final_answer(completion)
     options = sample.get("options")
-    correct = False
-    if answer and gold.strip():
-        choice = None
-        if isinstance(options, (list, tuple)) and options:
-            texts = [_option_text(o, i) for i, o in enumerate(options)]
-            choice = _choice_labels(gold, texts, options)
-        if choice is None:  # fill-in, or a gold that names no option: compare values
-            correct = _equivalent(answer, gold)
-        else:
-            by_letter, gold_index = choice
-            named = _named_label(answer, by_letter, texts)
-            if named is None:
-                named = [i for i, text in enumerate(texts) if _equivalent(answer, text)]
-                named = named[0] if len(named) == 1 else None
-            correct = named == gold_index
+    choice = None
+    if isinstance(options, (list, tuple)) and options:
+        texts = [_option_text(o, i) for i, o in enumerate(options)]
+        choice = _choice_labels(gold, texts, options)
+    if choice is None:  # fill-in, or a gold that names no option: compare values
+        correct = _equivalent(answer, gold)
+    else:
+        by_letter, gold_index = choice
+        named = _named_label(answer, by_letter, texts)
+        if named is None:  # no label: the answer may be one option's text
+            named = [i for i, text in enumerate(texts) if _equivalent(answer, text)]
+            named = named[0] if len(named) == 1 else None
+        correct = named == gold_index
     return _result(1.0 if correct else 0.0, 0.0)
 
 
