@@ -72,7 +72,7 @@ REL_TOL, ABS_TOL = 1e-6, 1e-9  # numbers: |a - b| <= max(1e-6 * max(|a|, |b|), 1
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
-NOT_UNITS = {"more", "less", "fewer", "plus", "minus", "times", "percent"}  # "5 more" is not "5"
+NOT_UNITS = {"or", "and", "not", "more", "less", "fewer", "plus", "minus", "times", "percent"}  # "5 more" is not "5"
 
 # Every pattern below is a single pass with no nested quantifiers, so a 200 KB completion costs milliseconds.
 _MARKER = re.compile(r"\banswer\s*(?:is\b|:)", re.IGNORECASE)  # "The (final) answer is", "Answer:"

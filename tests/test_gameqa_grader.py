@@ -118,6 +118,7 @@ CASES = [
     ("The answer is 2 or 3", fill("2"), 0),
     ("The answer is 2 more", fill("2"), 0),
     ("The answer is 2 percent", fill("2"), 0),
+    ("The answer is 2 or", fill("2"), 0),                              # a hedge cut off by the token limit
     ("The answer is 2, 3", fill("2"), 0),
     ("The answer is 2 3", fill("2"), 0),
     ("The answer is 12", fill("2"), 0),                                # not a substring match
