@@ -9,7 +9,11 @@ Pure Python on strings: no torch, no images, so the scorers can be read, tested 
     Snake (ViGaL, SPEC §2)   format 0.1: exactly <think>…</think><best_answer>…</best_answer><worst_answer>…</worst_answer>
                              accuracy 1: best move is one of the gold best moves AND the fatal moves named are exactly the gold list
     Snake, one word (tiny)   format 0.1: names exactly one move;  accuracy 1: that move is a gold best move
+    GameQA (SPEC §4)         format 0: Game-RL has no format reward, so reward = accuracy
+                             accuracy 1: the final answer names the gold option (label or exact text) or equals the gold
+                             value (number within 1e-6, coordinates, matrix, square, phrase); rules in score_gameqa
 """
+import math
 import re
 
 MOVES = ("UP", "DOWN", "LEFT", "RIGHT")
@@ -90,11 +94,316 @@ def score_snake_move(completion, sample):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# GameQA (Game-RL, SPEC §4)
+
+MAX_ANSWER_CHARS = 4096  # longest real GameQA answer is a ~35-move maze path (a few hundred chars)
+REL_TOL, ABS_TOL = 1e-6, 1e-9  # numbers: |a - b| <= max(1e-6 * max(|a|, |b|), 1e-9)
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+NOT_UNITS = {"or", "and", "not", "more", "less", "fewer", "plus", "minus", "times", "percent"}  # "5 more" is not "5"
+
+# Every pattern below is a single pass with no nested quantifiers, so a 200 KB completion costs milliseconds.
+_MARKER = re.compile(r"\banswer\s*(?:is\b|:)", re.IGNORECASE)  # "The (final) answer is", "Answer:"
+_OPEN_TAG, _CLOSE_TAG = re.compile(r"<answer>", re.IGNORECASE), re.compile(r"</answer>", re.IGNORECASE)
+_LATEX_WRAP = re.compile(r"\\(?:boxed|text|textbf|textrm|mathrm|mathbf)\s*\{([^{}]*)\}")
+_NUMBER = re.compile(r"([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(?:\s+([a-z]+))?")
+_TOKEN = re.compile(r"(?P<sep>[\s,;'\"]+)|(?P<open>[(\[{])|(?P<close>[)\]}])"
+                    r"|(?P<num>[+-]?[0-9]+(?:\.[0-9]+)?)|(?P<word>[^\W\d][\w-]*)")
+# A label as a whole word, bare or in brackets: "B", "(B)", "[3]", "Option B"; (?(open)…) closes what was opened.
+_LABEL = re.compile(r"(?:(?:the\s+)?(?:option|choice)\s*)?(?P<open>[(\[])?(?P<label>\w+)(?(open)[)\]])(?P<rest>.*)",
+                    re.IGNORECASE | re.DOTALL)
+_WRAPPERS = {"(": ")", "[": "]", "{": "}", '"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
+def _statement_after(text, start):
+    """The answer stated right after a marker: the rest of its line.
+
+    A matrix broken over lines stays whole because its brackets are still open, and an empty line right
+    after "The answer is:" is skipped, as is markdown like "**". The line is not cut at '. ': Game-RL's
+    prompt asks the model to END with "The answer is …", and "B. Or maybe C" must not pass as "B".
+    """
+    out, depth, has_content = [], 0, False
+    for ch in text[start:start + MAX_ANSWER_CHARS]:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch == "\n":
+            if has_content:
+                break
+            continue
+        has_content = has_content or not (ch.isspace() or ch in "*:$#_`")
+        out.append(ch)
+    return "".join(out)
+
+
+def _last_boxed(text):
+    """Contents of the last \\boxed{…}, nested braces included; None if absent or never closed."""
+    start = text.rfind("\\boxed")
+    if start < 0:
+        return None
+    i = start + len("\\boxed")
+    while i < len(text) and text[i] == " ":
+        i += 1
+    if i >= len(text) or text[i] != "{":
+        return None
+    depth = 0
+    for j in range(i, min(len(text), i + MAX_ANSWER_CHARS)):
+        depth += (text[j] == "{") - (text[j] == "}")
+        if depth == 0:
+            return text[i + 1:j]
+    return None
+
+
+def _last_tagged(text):
+    """Contents of the last <answer>…</answer>; None if there is none."""
+    close = None
+    for close in _CLOSE_TAG.finditer(text):
+        pass
+    opening = None
+    if close is not None:
+        for opening in _OPEN_TAG.finditer(text, 0, close.start()):
+            pass
+    return None if opening is None else text[opening.end():close.start()]
+
+
+def _clean(answer):
+    """Strip the wrapping a model puts around an answer: \\boxed, \\text, $, **, `, trailing '.'."""
+    if len(answer) > MAX_ANSWER_CHARS:  # no GameQA answer is this long: not an answer
+        return ""
+    for _ in range(4):  # \boxed{\text{B}} unwraps from the inside out
+        answer = _LATEX_WRAP.sub(r"\1", answer)
+    for mark in ("**", "$", "`", "\\(", "\\)", "\\[", "\\]"):
+        answer = answer.replace(mark, "")
+    return answer.strip().lstrip(":").strip().rstrip(".!?。").strip()
+
+
+def _final_answer(completion):
+    """The answer the completion commits to (SPEC §4, Game-RL's evaluation prompt asks for "The answer is …").
+
+    In order: the last "The answer is …" / "the final answer is …" / "Answer: …"; else the last \\boxed{…};
+    else the last <answer>…</answer>; else the last non-empty line. Earlier answers are drafts: last wins.
+    """
+    marker = None
+    for marker in _MARKER.finditer(completion):
+        pass
+    if marker is not None:
+        return _clean(_statement_after(completion, marker.end()))
+    for found in (_last_boxed(completion), _last_tagged(completion)):
+        if found is not None:
+            return _clean(found)
+    for line in reversed(completion.rsplit("\n", 8)[-8:]):  # a closing "```" or "**" line is not the answer
+        if _clean(line):
+            return _clean(line)
+    return ""
+
+
+def _norm(text):
+    """Case-folded, white space collapsed, trailing punctuation and up to 3 wrapping quotes/brackets removed."""
+    text = " ".join(text.casefold().split())
+    for _ in range(3):
+        text = text.strip().rstrip(".!?;:,。").strip()
+        if len(text) > 2 and _WRAPPERS.get(text[0]) == text[-1] and _wraps_whole(text):
+            text = text[1:-1]
+    return text
+
+
+def _wraps_whole(text):
+    """True if the bracket or quote opening `text` is the one closing it: "(1,2)" yes, "(1),(2)" no."""
+    if text[0] == text[-1]:  # quotes
+        return True
+    depth = 0
+    for ch in text[:-1]:
+        depth += (ch == text[0]) - (ch == text[-1])
+        if depth == 0:
+            return False
+    return True
+
+
+def _as_number(text):
+    """The single number `text` states — "12", "1,024", "2.50", "7 moves", "five" — else None.
+
+    One optional trailing word is a unit ("moves", "steps"), unless it changes the number ("5 more").
+    Nothing is evaluated: "10/2" and "2+3" are not numbers.
+    """
+    text = _norm(text)
+    m = _NUMBER.fullmatch(text)
+    if m:
+        value, unit = float(m.group(1).replace(",", "")), m.group(2)
+    else:
+        words = text.split(" ")
+        if not 1 <= len(words) <= 2 or words[0] not in NUMBER_WORDS or not words[-1].isalpha():
+            return None
+        value, unit = float(NUMBER_WORDS[words[0]]), (words[1] if len(words) == 2 else None)
+    return None if unit in NOT_UNITS else value
+
+
+def _as_items(text):
+    """`text` as nested lists of numbers and words, brackets of any kind, commas or spaces between; else None.
+
+    Called after _norm has dropped brackets around the whole, so "(5, 5)", "[5,5]" and "5 5" all give
+    [5.0, 5.0]; "[[0,1],(1,0)]" gives [[0.0, 1.0], [1.0, 0.0]]; "D5" gives ["d5"]; "swap 3 0 right" gives
+    ["swap", 3.0, 0.0, "right"]. Unbalanced brackets or other symbols give None.
+    """
+    stack, pos = [[]], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            return None
+        pos, kind = m.end(), m.lastgroup
+        if kind == "open":
+            stack.append([])
+        elif kind == "close":
+            if len(stack) == 1:
+                return None
+            inner = stack.pop()
+            stack[-1].append(inner)
+        elif kind == "num":
+            stack[-1].append(float(m.group()))
+        elif kind == "word":
+            stack[-1].append(m.group().casefold())
+    return stack[0] if len(stack) == 1 else None
+
+
+def _same_items(a, b):
+    """Equal nested items; numbers within tolerance. Recursion stops at the gold's (shallow) depth."""
+    if isinstance(a, list) or isinstance(b, list):
+        return (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
+                and all(_same_items(x, y) for x, y in zip(a, b)))
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return a == b
+
+
+def _equivalent(answer, target):
+    """Does `answer` state the same value as `target` (a gold fill-in answer or one option's text)?
+
+    A numeric target needs exactly one number back (within tolerance). Otherwise the normalised strings
+    are equal, or both read as the same nested numbers/words (coordinates, matrices, squares, phrases).
+    """
+    a, t = _norm(answer), _norm(target)
+    if not a or not t:
+        return False
+    target_number = _as_number(t)
+    if target_number is not None:
+        value = _as_number(a)
+        return value is not None and math.isclose(value, target_number, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    if a == t:
+        return True
+    a_items, t_items = _as_items(a), _as_items(t)
+    return a_items is not None and t_items is not None and _same_items(a_items, t_items)
+
+
+def _option_text(option, i):
+    """Option i's text without its own display label: "B. (5, 5)" -> "(5, 5)", "2: (3,1,2)" -> "(3,1,2)"."""
+    option = str(option)
+    for label in (re.escape(chr(ord("A") + i)), str(i + 1)):
+        m = re.match(rf"\s*(?:\({label}\)|\[{label}\]|{label}[.:)])(?=\s)", option)
+        if m:
+            return option[m.end():].strip()
+    return option.strip()
+
+
+def _label_index(label, by_letter):
+    """0-based option index of a label token ("C" -> 2 with letter labels, "3" -> 2 with index labels), or None."""
+    if by_letter:
+        return ord(label.upper()) - ord("A") if len(label) == 1 and label.isascii() and label.isalpha() else None
+    return int(label) - 1 if re.fullmatch(r"[0-9]{1,3}", label) and int(label) >= 1 else None
+
+
+def _choice_labels(gold, texts, options):
+    """(by_letter, gold index) for a multiple-choice sample, or None if the gold names no option.
+
+    A letter gold means options are labelled A, B, … (our engine); a digit gold 1..n means 1, 2, …
+    (released GameQA). A gold equal to exactly one option's text picks that option, labelled by the
+    options' own "1: …" prefixes if every option has one, else by letters.
+    """
+    g = gold.strip()
+    for by_letter in (True, False):
+        index = _label_index(g, by_letter)
+        if index is not None and (by_letter or index < len(texts)):
+            return by_letter, index
+    matches = [i for i, text in enumerate(texts) if _equivalent(g, text)]
+    if len(matches) != 1:
+        return None
+    by_index = all(re.match(rf"\s*{i + 1}\s*[.:)]", str(o)) for i, o in enumerate(options))
+    return not by_index, matches[0]
+
+
+def _named_label(answer, by_letter, texts):
+    """Index of the option `answer` names by its label — "B", "(B)", "option B", "B. (5, 5)" — else None.
+
+    Any label-shaped answer is a label, even one past the last option (it is then simply wrong). The label
+    must be a whole word, so the "A" in "ANSWER" is no label. Text after the label is allowed only when it
+    is that option's own text ("B. (5, 5)"); "A or C", "A, C", "1 2", "1. 2" name no single label.
+    """
+    m = _LABEL.match(answer)
+    if m is None:
+        return None
+    index, rest = _label_index(m["label"], by_letter), m["rest"]
+    if index is None or not rest.strip(" \t\n.:)-–"):
+        return index
+    detail = rest.lstrip(" \t\n.:)-–")
+    if index >= len(texts) or not _equivalent(detail, texts[index]):
+        return None
+    second = _LABEL.fullmatch(detail)  # a detail that is itself a bare label makes two labels: a hedge
+    if second and not second["rest"].strip() and _label_index(second["label"], by_letter) is not None:
+        return None
+    return index
+
+
+def score_gameqa(completion, sample):
+    """Grade a GameQA answer by rule (SPEC §4). Game-RL asks a 72B judge and falls back to substring match;
+    we use neither. accuracy ∈ {0, 1}; format is always 0 (Game-RL has no format reward).
+
+    1. Final answer: the last "The answer is …" / "Answer: …" (to the end of its line), else the
+       last \\boxed{…}, else the last <answer>…</answer>, else the last non-empty line; \\text{}, $, ** and a
+       trailing '.' are stripped. An empty answer, or one over 4096 characters, scores 0.
+    2. Multiple choice (the sample has `options`): a letter gold means labels A, B, …; a digit gold 1..n
+       means labels 1, 2, … (released GameQA); a gold equal to one option's text picks that option. The
+       answer is right if it IS the gold label ("B", "(B)", "Option B", "B. <B's text>") or equals exactly
+       one option's text, that option being the gold. A label is read first: with index labels and
+       numeric option texts, a bare number is the option number (the question asks for the option number),
+       so "5" for options "3", "5", "7" means option 5 and is wrong.
+    3. Fill-in (no options): numbers compare within 1e-6 relative / 1e-9 absolute; "5", "5.0", "5 moves",
+       "five" (zero…twenty) and "1,000" are numbers; "10/2" is not (nothing is evaluated). Coordinates,
+       lists and matrices compare element by element, in order, with any brackets, commas or spaces, but
+       the nesting must match (a flat list of 9 is not a 3×3 matrix). Squares ("D5") and phrases
+       ("Swap 3 0 right.") compare case-insensitively after normalising white space and trailing punctuation.
+    4. Hedges never score: "A or C", "A, C", "1 or 2", "either (2,3) or (3,2)", two numbers for one. The
+       answer must BE the gold, not contain it: a lone "A" inside a sentence or in "ANSWER" does not count.
+    """
+    gold = sample.get("answer")
+    if isinstance(gold, (int, float)) and not isinstance(gold, bool):  # a JSON number in released data
+        gold = str(gold)
+    if not isinstance(gold, str):
+        raise ValueError(f"sample {sample.get('id')!r}: a GameQA answer must be a string, got {gold!r}")
+    answer = _final_answer(completion)
+    options = sample.get("options")
+    choice = None
+    if isinstance(options, (list, tuple)) and options:
+        texts = [_option_text(o, i) for i, o in enumerate(options)]
+        choice = _choice_labels(gold, texts, options)
+    if choice is None:  # fill-in, or a gold that names no option: compare values
+        correct = _equivalent(answer, gold)
+    else:
+        by_letter, gold_index = choice
+        named = _named_label(answer, by_letter, texts)
+        if named is None:  # no label: the answer may be one option's text
+            named = [i for i, text in enumerate(texts) if _equivalent(answer, text)]
+            named = named[0] if len(named) == 1 else None
+        correct = named == gold_index
+    return _result(1.0 if correct else 0.0, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Dispatch
 
 SCORERS = {
     "snake": score_snake,
     "snake_move": score_snake_move,
+    "gameqa": score_gameqa,
 }
 
 
