@@ -245,6 +245,7 @@ def select_rows(batch, start, end):
     owns the same number of images (one prompt's), so rows map to contiguous patch ranges.
     """
     n_rows = batch["prompt_ids"].size(0)
+    end = min(end, n_rows)                                                    # the last micro-batch may be short
     images_per_row = batch["image_grid_thw"].size(0) // n_rows
     patches = batch["image_grid_thw"].prod(dim=1)                             # (num_images,)
     offsets = torch.cat([patches.new_zeros(1), patches.cumsum(0)])

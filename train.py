@@ -111,10 +111,10 @@ class Config:
 
 
 PRESETS = {
-    # Runs on 2 CPU cores in minutes: a tiny random Qwen2.5-VL on a 5x5 Snake board.
-    "tiny": dict(model="tiny", out_dir="runs/tiny", board_size=5, num_apples=2, max_snake_length=3, image_size=112,
-                 max_pixels=112 * 112, prompts_per_step=4, num_generations=4, max_completion_length=48,
-                 learning_rate=1e-3, max_steps=40, save_every=20),
+    # Runs on 2 CPU cores in minutes: a tiny random Qwen2.5-VL on a 5x5 Snake board, answering in one word.
+    "tiny": dict(model="tiny", out_dir="runs/tiny", board_size=5, num_apples=1, max_snake_length=2, image_size=112,
+                 max_pixels=112 * 112, answer_format="move", prompts_per_step=8, num_generations=8,
+                 micro_batch_size=64, max_completion_length=4, learning_rate=3e-3, max_steps=300, save_every=100),
     # ViGaL's Snake run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, 6x A100-80G.
     "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", dtype="bfloat16", gradient_checkpointing=True,
                   board_size=10, num_apples=5, max_snake_length=5, image_size=448, max_pixels=640 * 28 * 28,

@@ -158,3 +158,5 @@ def test_select_rows_takes_exactly_those_rows_images():
     assert torch.equal(second["pixel_values"], pixels[12:32])
     first = grpo.select_rows(batch, 0, 1)
     assert torch.equal(first["pixel_values"], pixels[:12])
+    everything = grpo.select_rows(batch, 0, 64)                                  # micro-batch larger than the batch
+    assert torch.equal(everything["pixel_values"], pixels) and everything["prompt_ids"].size(0) == 2
