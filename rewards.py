@@ -61,10 +61,62 @@ def score_snake(completion, sample):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Rotation (SPEC §3)
+
+_ROTATION_FORMAT = re.compile(r"\s*<think>(.*?)</think>\s*<answer>.*?</answer>\s*", re.DOTALL)
+_DEGREE_MARKS = re.compile(r"°|º|\^\s*\{?\s*\\circ\s*\}?|\\circ|\\boxed|-?\bdegrees?\b|\bdeg\b|[${}]")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_TURN_TOKENS = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|clockwise|cw|[+-]?\d+(?:\.\d+)?|[a-z]+|\S")
+_COUNTER_CLOCKWISE = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw")
+_TURN_FILLER = {"rotation", "rotated", "rotate", "turn", "turned", "by", "a", "of", "the", "angle", "is",
+                "answer", ".", ",", ":", "!"}  # words that do not change which turn is named
+
+
+def _parse_turn(text):
+    """The clockwise angle in degrees (mod 360) that an answer names, or None unless it names exactly one turn.
+
+    "90", "90°", "90 degrees", "clockwise 90", "90 clockwise" (also with LaTeX degree marks or a boxed
+    number) -> 90; "counter clockwise 90", "anticlockwise 90", "-90" -> 270, a different turn; "180" -> 180.
+    Two numbers ("90 or 180"), both directions, or any word that is not a number, a direction or harmless
+    filler -> None.
+    """
+    text = _DEGREE_MARKS.sub(" ", text.lower().replace("\u2212", "-"))
+    numbers, counter, clockwise = [], 0, 0
+    for token in _TURN_TOKENS.findall(text):
+        if _NUMBER.fullmatch(token):  # not str.isdigit: it accepts "²", which float() rejects
+            numbers.append(float(token))
+        elif _COUNTER_CLOCKWISE.fullmatch(token):
+            counter += 1
+        elif token in ("clockwise", "cw"):
+            clockwise += 1
+        elif token not in _TURN_FILLER:
+            return None
+    if len(numbers) != 1 or (counter and clockwise):
+        return None
+    return (-numbers[0] if counter else numbers[0]) % 360.0  # inf/nan from absurd numbers compare unequal
+
+
+def score_rotation(completion, sample):
+    text = completion
+    form = _ROTATION_FORMAT.fullmatch(text)
+    fmt = FORMAT_BONUS if (form and form.group(1).strip()
+                           and all(text.count(f"<{t}>") == 1 and text.count(f"</{t}>") == 1
+                                   for t in ("think", "answer"))) else 0.0
+    answers = _blocks(text, "answer")
+    if len(answers) != 1:  # two answer blocks is a hedge, none is no answer
+        return _result(0.0, fmt)
+    named, gold = _parse_turn(answers[0]), _parse_turn(sample["answer"])
+    if gold is None:
+        raise ValueError(f"sample {sample.get('id')!r}: rotation gold {sample['answer']!r} names no single turn")
+    return _result(1.0 if named == gold else 0.0, fmt)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Dispatch
 
 SCORERS = {
     "snake": score_snake,
+    "rotation": score_rotation,
 }
 
 
