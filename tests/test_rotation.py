@@ -22,6 +22,11 @@ SMALL = RotationConfig(image_size=64)
 HARD = RotationConfig(image_size=64, level="hard")
 
 
+def rgb(image):
+    """(H, W, 3) uint8 pixels of a PIL image (the renderer makes palette images)."""
+    return np.asarray(image.convert("RGB"))
+
+
 def turned_by_index(a, answer):
     """The turn written out as index arithmetic (independent of PIL and np.rot90): out[r, c] = a[...]."""
     n = a.shape[0]
@@ -50,7 +55,7 @@ def test_image4_is_image3_turned_by_the_gold_angle_and_not_by_the_others():
     for cfg in (SMALL, HARD):
         for index in range(8):
             s = rotation.sample_at(index, seed=3, cfg=cfg)
-            a3, a4 = (np.asarray(im) for im in s["images"][2:])
+            a3, a4 = (rgb(im) for im in s["images"][2:])
             assert np.array_equal(a4, turned_by_index(a3, s["answer"]))
             for other in rotation.TURNS:
                 if other != s["answer"]:
@@ -62,7 +67,7 @@ def test_image4_is_image3_turned_by_the_gold_angle_and_not_by_the_others():
 def test_example_pair_is_a_180_turn_of_a_different_object():
     for index in range(4):
         s = rotation.sample_at(index, seed=0, cfg=SMALL)
-        a1, a2 = (np.asarray(im) for im in s["images"][:2])
+        a1, a2 = (rgb(im) for im in s["images"][:2])
         assert np.array_equal(a2, turned_by_index(a1, "180"))
         assert object_diff(a1, a2) > 10
         assert s["state"]["example"]["object"] != s["state"]["object"]
@@ -74,10 +79,10 @@ def test_state_re_renders_image3_and_a_re_render_of_the_turned_object_matches_im
     for index in range(6):
         s = rotation.sample_at(index, seed=1, cfg=RotationConfig(image_size=96, level="hard"))
         state = json.loads(json.dumps(s["state"]))  # as read back from disk
-        assert np.array_equal(np.asarray(rotation.render_view(state, 96)), np.asarray(s["images"][2]))
+        assert np.array_equal(rgb(rotation.render_view(state, 96)), rgb(s["images"][2]))
         ccw_degrees = {"90": -90, "180": 180, "counter clockwise 90": 90}[s["answer"]]
-        rerendered = np.asarray(rotation.render_view({**state, "z_rotation": state["z_rotation"] + ccw_degrees}, 96))
-        differ = np.any(rerendered != np.asarray(s["images"][3]), axis=2).mean()
+        rerendered = rgb(rotation.render_view({**state, "z_rotation": state["z_rotation"] + ccw_degrees}, 96))
+        differ = np.any(rerendered != rgb(s["images"][3]), axis=2).mean()
         assert differ < 0.01  # only pixel centres lying exactly on an edge may fall either way
 
 
@@ -88,14 +93,14 @@ def test_symmetric_views_are_rejected_and_coloured_ones_kept():
     bar = [{"min": [0, 0, 0], "size": [3, 1, 1], "color": [40, 160, 60]}]          # symmetric under 180° only
     plus_coloured = [{"min": [x, y, 0], "size": [1, 1, 1], "color": list(c)} for (x, y), c in zip(cells, rotation.PALETTE)]
     for parts in (cube, plus, bar):
-        pixels, _ = rotation.render(parts, np.eye(3), 64)
-        assert rotation.is_ambiguous(pixels, SMALL)
-    pixels, _ = rotation.render(plus_coloured, np.eye(3), 64)
-    assert not rotation.is_ambiguous(pixels, SMALL)
+        image, _ = rotation.render(parts, np.eye(3), 64)
+        assert rotation.is_ambiguous(rgb(image), SMALL)
+    image, _ = rotation.render(plus_coloured, np.eye(3), 64)
+    assert not rotation.is_ambiguous(rgb(image), SMALL)
     for index in range(4):
         s = rotation.sample_at(index, seed=0, cfg=SMALL)
-        assert not rotation.is_ambiguous(np.asarray(s["images"][0]), SMALL)
-        assert not rotation.is_ambiguous(np.asarray(s["images"][2]), SMALL)
+        assert not rotation.is_ambiguous(rgb(s["images"][0]), SMALL)
+        assert not rotation.is_ambiguous(rgb(s["images"][2]), SMALL)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -126,7 +131,8 @@ def test_renderer_puts_a_non_empty_object_inside_the_frame():
     rng = random.Random(1)
     for _ in range(12):
         parts = rotation.make_object(rng, rng.randint(2, 8))["parts"]
-        pixels, face_id = rotation.render(parts, rotation.random_rotation(rng), 64)
+        image, face_id = rotation.render(parts, rotation.random_rotation(rng), 64)
+        pixels = rgb(image)
         assert pixels.shape == (64, 64, 3) and pixels.dtype == np.uint8
         border = np.concatenate([face_id[0], face_id[-1], face_id[:, 0], face_id[:, -1]])
         assert (border == 0).all()
@@ -144,7 +150,8 @@ def test_faces_turned_to_the_light_are_brighter_by_lambert():
     for tilt in (0, 50):
         t = math.radians(tilt)
         about_x = np.array([[1, 0, 0], [0, math.cos(t), -math.sin(t)], [0, math.sin(t), math.cos(t)]])
-        pixels, face_id = rotation.render(cube, about_x, 128)
+        image, face_id = rotation.render(cube, about_x, 128)
+        pixels = rgb(image)
         face = face_id == front
         assert face.sum() > 200
         brightness[tilt] = np.median(pixels[face], axis=0)  # median: ignores the darkened outline
@@ -176,7 +183,7 @@ def test_record_shape_and_state():
 
 def test_samples_are_deterministic_and_independent_of_other_indices():
     def key(s):
-        return [np.asarray(im).tobytes() for im in s["images"]], json.dumps(s["state"]), s["answer"]
+        return [rgb(im).tobytes() for im in s["images"]], json.dumps(s["state"]), s["answer"]
     batch = rotation.generate(3, seed=5, cfg=SMALL)
     assert key(rotation.sample_at(2, seed=5, cfg=SMALL)) == key(batch[2])
     assert key(batch[1]) != key(batch[2])
@@ -193,7 +200,7 @@ def test_cli_same_seed_gives_identical_files_serial_or_parallel(tmp_path):
     first = run_cli(tmp_path / "a", "--workers", "1")
     run_cli(tmp_path / "b", "--workers", "1")
     run_cli(tmp_path / "c", "--workers", "2")
-    assert "wrote 5 rotation samples" in first.stdout and "per answer:" in first.stdout
+    assert "wrote 5 rotation samples" in first.stdout and "per angle:" in first.stdout
     names = sorted(os.listdir(tmp_path / "a" / "images")) + ["metadata.jsonl"]
     assert len(names) == 5 * 4 + 1
     for other in ("b", "c"):
@@ -205,7 +212,7 @@ def test_cli_same_seed_gives_identical_files_serial_or_parallel(tmp_path):
     records = gameqa.read_dataset(str(tmp_path / "a"))
     assert [r["id"] for r in records] == [f"rotation-train-{i:06d}" for i in range(5)]
     back = gameqa.load_images(records[0])
-    assert np.array_equal(np.asarray(back[3]), turned_by_index(np.asarray(back[2]), records[0]["answer"]))
+    assert np.array_equal(rgb(back[3]), turned_by_index(rgb(back[2]), records[0]["answer"]))
 
 
 # ---------------------------------------------------------------------------------------------------------
