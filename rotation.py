@@ -171,13 +171,10 @@ def _faces(parts):
     return np.array(corners), np.array(normals), np.array(colors, dtype=float)
 
 
-def render(parts, rotation, image_size):
-    """Render `parts` turned by the 3×3 `rotation`; returns (PIL palette image, face id map (H, W) int32).
-
-    The object is centred, so its projection fills FILL of the frame around the image centre; the camera
-    sits on the +z axis looking at the origin. Faces are convex quads rasterised one at a time over their
-    bounding boxes: a pixel centre is inside when it is on the inner side of all four edges, and its depth
-    is exact because 1/depth is an affine function of screen position on a plane. Face id 0 is background.
+def place(parts, rotation, image_size):
+    """Turn the object and put it in front of the camera: (corners (F, 4, 3), normals (F, 3), colours (F, 3),
+    camera distance, focal length in pixels). The camera sits at (0, 0, distance) looking down -z; a point
+    (x, y, z) lands at column half + focal·x/(distance - z), row half - focal·y/(distance - z).
     """
     corners, normals, colors = _faces(parts)
     rotation = np.asarray(rotation, dtype=float)
@@ -197,14 +194,29 @@ def render(parts, rotation, image_size):
         points[:, 1] -= mid_v * depth.mean()
     depth = distance - points[:, 2]                                # (4F,) > 0: the object is in front
     u, v = points[:, 0] / depth, points[:, 1] / depth
+    focal = FILL * (image_size / 2) / max(np.abs(u).max(), np.abs(v).max())
+    return points.reshape(-1, 4, 3), normals, colors, distance, focal
+
+
+def render(parts, rotation, image_size):
+    """Render `parts` turned by the 3×3 `rotation`; returns (PIL palette image, face id map (H, W) int32).
+
+    The object is centred (`place`), so its projection fills FILL of the frame around the image centre.
+    Faces are convex quads rasterised one at a time over their bounding boxes: a pixel centre is inside
+    when it is on the inner side of all four edges, and its depth is exact because 1/depth is an affine
+    function of screen position on a plane. Face id f + 1 is face f of `_faces`; 0 is background.
+    """
+    corners, normals, colors, distance, focal = place(parts, rotation, image_size)
+    points = corners.reshape(-1, 3)
+    depth = distance - points[:, 2]
+    u, v = points[:, 0] / depth, points[:, 1] / depth
     half = image_size / 2
-    focal = FILL * half / max(np.abs(u).max(), np.abs(v).max())
     px = (half + focal * u).reshape(-1, 4)                         # (F, 4) column, pixel centres at i + 0.5
     py = (half - focal * v).reshape(-1, 4)                         # (F, 4) row: image y grows downwards
     inv_depth = (1.0 / depth).reshape(-1, 4)
 
     # Back faces (turned away from the camera) are skipped; light and camera share the +z axis.
-    to_camera = np.array([0.0, 0.0, distance]) - points.reshape(-1, 4, 3)[:, 0]
+    to_camera = np.array([0.0, 0.0, distance]) - corners[:, 0]
     front = np.einsum("fk,fk->f", normals, to_camera) > 1e-9
     shade = AMBIENT + DIFFUSE * np.clip(normals[:, 2], 0.0, 1.0)   # Lambert with l = (0, 0, 1)
 
@@ -297,7 +309,8 @@ def make_view(rng, n_parts, cfg):
                 "z_rotation": 30 * rng.randrange(12)}          # extra turn about the viewing axis: 0°, 30°, …, 330°
         rotation = z_rotation(view["z_rotation"]) @ np.array(view["base_rotation"])
         image, face_id = render(view["object"]["parts"], rotation, cfg.image_size)
-        if (parts_in_view(face_id, n_parts, cfg.min_part_share) >= min(3, n_parts)
+        parts = len(view["object"]["parts"])
+        if (parts_in_view(face_id, parts, cfg.min_part_share) >= min(3, parts)
                 and not is_ambiguous(np.asarray(image.convert("RGB")), cfg)):
             return view, image
     raise RuntimeError(f"no well-seen asymmetric {n_parts}-part object in {cfg.max_tries} tries; "

@@ -92,8 +92,10 @@ def test_symmetric_views_are_rejected_and_coloured_ones_kept():
     plus = [{"min": [x, y, 0], "size": [1, 1, 1], "color": [40, 90, 200]} for x, y in cells]
     bar = [{"min": [0, 0, 0], "size": [3, 1, 1], "color": [40, 160, 60]}]          # symmetric under 180° only
     plus_coloured = [{"min": [x, y, 0], "size": [1, 1, 1], "color": list(c)} for (x, y), c in zip(cells, rotation.PALETTE)]
-    for parts in (cube, plus, bar):
-        image, _ = rotation.render(parts, np.eye(3), 64)
+    tilt = math.radians(2)                                                   # near-symmetric counts too
+    slightly_tilted = [[1, 0, 0], [0, math.cos(tilt), -math.sin(tilt)], [0, math.sin(tilt), math.cos(tilt)]]
+    for parts, matrix in ((cube, np.eye(3)), (plus, np.eye(3)), (bar, np.eye(3)), (cube, slightly_tilted)):
+        image, _ = rotation.render(parts, matrix, 64)
         assert rotation.is_ambiguous(rgb(image), SMALL)
     image, _ = rotation.render(plus_coloured, np.eye(3), 64)
     assert not rotation.is_ambiguous(rgb(image), SMALL)
@@ -140,6 +142,75 @@ def test_renderer_puts_a_non_empty_object_inside_the_frame():
         assert (face_id > 0).mean() > 0.05
         ys, xs = np.nonzero(face_id)
         assert abs((xs.min() + xs.max()) / 2 - 31.5) <= 2 and abs((ys.min() + ys.max()) / 2 - 31.5) <= 2
+
+
+def ray_cast_face_ids(parts, rotation_matrix, size):
+    """Independent reference for the rasteriser: shoot one ray per pixel centre from the camera, intersect
+    it with every face rectangle in 3D, keep the nearest hit. Same camera (`place`), no edge functions,
+    no z-buffer, no back-face culling."""
+    corners, normals, _, distance, focal = rotation.place(parts, rotation_matrix, size)
+    rows, cols = np.indices((size, size))
+    u = (cols.ravel() + 0.5 - size / 2) / focal
+    v = (size / 2 - (rows.ravel() + 0.5)) / focal
+    direction = np.stack([u, v, -np.ones_like(u)], axis=1)                   # (P, 3): depth t at point C + t·d
+    camera = np.array([0.0, 0.0, distance])
+    p0, e1, e2 = corners[:, 0], corners[:, 1] - corners[:, 0], corners[:, 3] - corners[:, 0]  # (F, 3) each
+    denom = direction @ normals.T                                            # (P, F)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.einsum("fk,fk->f", normals, p0 - camera)[None, :] / denom
+    hit = camera[None, None, :] + t[:, :, None] * direction[:, None, :]     # (P, F, 3)
+    rel = hit - p0[None]
+    s = np.einsum("pfk,fk->pf", rel, e1) / np.einsum("fk,fk->f", e1, e1)
+    r = np.einsum("pfk,fk->pf", rel, e2) / np.einsum("fk,fk->f", e2, e2)
+    inside = (t > 0) & (s >= 0) & (s <= 1) & (r >= 0) & (r <= 1)
+    t = np.where(inside, t, np.inf)
+    ids = np.where(np.isfinite(t).any(axis=1), t.argmin(axis=1) + 1, 0)
+    return ids.reshape(size, size)
+
+
+def test_rasteriser_agrees_with_a_ray_caster():
+    rng = random.Random(4)
+    for _ in range(4):
+        parts = rotation.make_object(rng, rng.randint(3, 8))["parts"]
+        matrix = rotation.random_rotation(rng)
+        _, face_id = rotation.render(parts, matrix, 48)
+        reference = ray_cast_face_ids(parts, matrix, 48)
+        assert (face_id > 0).sum() > 100
+        disagree = face_id != reference
+        # only pixel centres within a hair of an edge may differ (ties between touching faces)
+        padded = np.pad(reference, 1, mode="edge")
+        near_edge = ((padded[:-2, 1:-1] != reference) | (padded[2:, 1:-1] != reference)
+                     | (padded[1:-1, :-2] != reference) | (padded[1:-1, 2:] != reference))
+        assert disagree.mean() < 0.01 and not (disagree & ~near_edge).any()
+
+
+def test_views_show_at_least_three_parts_clearly():
+    face_id = np.zeros((10, 12), dtype=np.int32)
+    face_id[:, :9] = 1       # part 0 (faces 1-6): 90 pixels
+    face_id[:6, 9] = 8       # part 1 (faces 7-12): 6 pixels, 6% of the object
+    face_id[:4, 10] = 18     # part 2 (faces 13-18): 4 pixels, 4%
+    assert rotation.parts_in_view(face_id, 3, 0.05) == 2
+    assert rotation.parts_in_view(face_id, 3, 0.04) == 3
+    easy = RotationConfig(image_size=64, level="easy")
+    for index in range(10):
+        state = rotation.sample_at(index, seed=6, cfg=easy)["state"]
+        for view in (state, state["example"]):
+            matrix = rotation.z_rotation(view["z_rotation"]) @ np.array(view["base_rotation"])
+            n = len(view["object"]["parts"])
+            _, face_id = rotation.render(view["object"]["parts"], matrix, 64)
+            assert rotation.parts_in_view(face_id, n, easy.min_part_share) >= min(3, n)
+
+
+def test_make_view_resamples_a_symmetric_view(monkeypatch):
+    cube = {"parts": [{"min": [0, 0, 0], "size": [1, 1, 1], "color": [200, 40, 40]}]}
+    objects = iter([cube, {"parts": [dict(p, color=list(rotation.PALETTE[i])) for i, p in enumerate(
+        [{"min": [0, 0, 0], "size": [3, 1, 1]}, {"min": [0, 1, 0], "size": [1, 2, 1]}, {"min": [0, 0, 1], "size": [1, 1, 2]}])]}])
+    rotations = iter([np.eye(3).tolist(), rotation.random_rotation(random.Random(0))])
+    monkeypatch.setattr(rotation, "make_object", lambda rng, n: next(objects))
+    monkeypatch.setattr(rotation, "random_rotation", lambda rng: next(rotations))
+    view, image = rotation.make_view(random.Random(0), 1, SMALL)
+    assert view["object"] is not cube and len(view["object"]["parts"]) == 3
+    assert not rotation.is_ambiguous(rgb(image), SMALL)
 
 
 def test_faces_turned_to_the_light_are_brighter_by_lambert():
