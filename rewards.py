@@ -98,12 +98,16 @@ def _parse_turn(text):
 
 def score_rotation(completion, sample):
     text = completion
-    form = _ROTATION_FORMAT.fullmatch(text)
-    fmt = FORMAT_BONUS if (form and form.group(1).strip()
-                           and all(text.count(f"<{t}>") == 1 and text.count(f"</{t}>") == 1
-                                   for t in ("think", "answer"))) else 0.0
+    # Count the tags first: with one of each, the pattern below runs in linear time on any input.
+    once = all(text.count(f"<{t}>") == 1 and text.count(f"</{t}>") == 1 for t in ("think", "answer"))
+    form = once and _ROTATION_FORMAT.fullmatch(text)
+    fmt = FORMAT_BONUS if form and form.group(1).strip() else 0.0
+    # Two answer blocks is a hedge, none is no answer. Counting first also keeps _blocks linear: on a run of
+    # unclosed "<answer>" its lazy search is quadratic (20K of them took 19 s).
+    if text.count("<answer>") != 1 or text.count("</answer>") != 1:
+        return _result(0.0, fmt)
     answers = _blocks(text, "answer")
-    if len(answers) != 1:  # two answer blocks is a hedge, none is no answer
+    if len(answers) != 1:  # "</answer>" before "<answer>"
         return _result(0.0, fmt)
     named, gold = _parse_turn(answers[0]), _parse_turn(sample["answer"])
     if gold is None:

@@ -324,6 +324,7 @@ COUNTER = {"answer": "counter clockwise 90", "reward": "rotation", "id": "t-ccw"
     ("<think>a</think>", NINETY, 0.0, 0.0),                               # no answer block
     ("<think>a</think><answer>90</answer><answer>90</answer>", NINETY, 0.0, 0.0),  # repeated answer blocks
     ("<think>a</think><answer>90</answer><answer>180</answer>", HALF, 0.0, 0.0),
+    ("<think>a</think><answer>90</answer><answer>", NINETY, 0.0, 0.0),            # dangling second block
     ("<think>a</think><think>b</think><answer>90</answer>", NINETY, 1.0, 0.0),
     ("I think 90 <answer>90</answer>", NINETY, 1.0, 0.0),
     ("<answer>90", NINETY, 0.0, 0.0),                                     # garbage
@@ -347,3 +348,12 @@ def test_score_rotation_never_raises_on_random_strings():
         for sample in (NINETY, HALF, COUNTER):
             result = rewards.score(text, sample)
             assert result["accuracy"] in (0.0, 1.0) and result["format"] in (0.0, 0.1)
+
+
+def test_score_rotation_is_fast_on_adversarial_tag_runs():
+    """Lazy tag patterns go quadratic on runs of unclosed tags (19 s for this input before the count guard)."""
+    import time
+    start = time.perf_counter()
+    for text in ("<answer>" * 20000, "<think>a" + "</think><answer>x" * 5000 + "</answer>" * 5000):
+        assert rewards.score(text, NINETY)["reward"] == 0.0
+    assert time.perf_counter() - start < 2.0
