@@ -10,7 +10,6 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import gameqa
 import rewards
