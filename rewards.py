@@ -9,6 +9,8 @@ Pure Python on strings: no torch, no images, so the scorers can be read, tested 
     Snake (ViGaL, SPEC §2)   format 0.1: exactly <think>…</think><best_answer>…</best_answer><worst_answer>…</worst_answer>
                              accuracy 1: best move is one of the gold best moves AND the fatal moves named are exactly the gold list
     Snake, one word (tiny)   format 0.1: names exactly one move;  accuracy 1: that move is a gold best move
+    Rotation (ViGaL, §3)     format 0.1: one non-empty <think>…</think> then one <answer>…</answer>
+                             accuracy 1: the answer names exactly the gold angle ("90" = clockwise 90; both angles: 0)
     GameQA (SPEC §4)         format 0: Game-RL has no format reward, so reward = accuracy
                              accuracy 1: the final answer names the gold option (label or exact text) or equals the gold
                              value (number within 1e-6, coordinates, matrix, square, phrase); rules in score_gameqa
@@ -398,12 +400,60 @@ def score_gameqa(completion, sample):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Rotation (SPEC §3)
+
+_DEGREE_MARKS = re.compile(r"°|º|\^\s*\{?\s*\\circ\s*\}?|\\circ|\\boxed|-?\bdegrees?\b|\bdeg\b|[${}]")
+_ANGLE_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_TURN_TOKENS = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|clockwise|cw|[+-]?\d+(?:\.\d+)?|[a-z]+|\S")
+_COUNTER_CLOCKWISE = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw")
+_TURN_FILLER = {"rotation", "rotated", "rotate", "turn", "turned", "by", "a", "of", "the", "angle", "is",
+                "answer", ".", ",", ":", "!"}  # words that do not change which turn is named
+
+
+def _parse_turn(text):
+    """The clockwise angle in degrees (mod 360) that an answer names, or None unless it names exactly one turn.
+
+    "90", "90°", "90 degrees", "clockwise 90", "90 clockwise" (also with LaTeX degree marks or a boxed
+    number) -> 90; "counter clockwise 90", "anticlockwise 90", "-90" -> 270, a different turn; "180" -> 180.
+    Two numbers ("90 or 180"), both directions, or any word that is not a number, a direction or harmless
+    filler -> None.
+    """
+    text = _DEGREE_MARKS.sub(" ", text.lower().replace("\u2212", "-"))
+    numbers, counter, clockwise = [], 0, 0
+    for token in _TURN_TOKENS.findall(text):
+        if _ANGLE_NUMBER.fullmatch(token):  # not str.isdigit: it accepts "²", which float() rejects
+            numbers.append(float(token))
+        elif _COUNTER_CLOCKWISE.fullmatch(token):
+            counter += 1
+        elif token in ("clockwise", "cw"):
+            clockwise += 1
+        elif token not in _TURN_FILLER:
+            return None
+    if len(numbers) != 1 or (counter and clockwise):
+        return None
+    return (-numbers[0] if counter else numbers[0]) % 360.0  # inf/nan from absurd numbers compare unequal
+
+
+def score_rotation(completion, sample):
+    thinks = _blocks(completion, "think")
+    fmt = FORMAT_BONUS if _exact_layout(completion, ("think", "answer")) and thinks[0].strip() else 0.0
+    answers = _blocks(completion, "answer")
+    if len(answers) != 1 or completion.count("<answer>") != 1:  # two answers is a hedge, none is no answer
+        return _result(0.0, fmt)
+    named, gold = _parse_turn(answers[0]), _parse_turn(sample["answer"])
+    if gold is None:
+        raise ValueError(f"sample {sample.get('id')!r}: rotation gold {sample['answer']!r} names no single turn")
+    return _result(1.0 if named == gold else 0.0, fmt)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Dispatch
 
 SCORERS = {
     "snake": score_snake,
     "snake_move": score_snake_move,
     "gameqa": score_gameqa,
+    "rotation": score_rotation,
 }
 
 
