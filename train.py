@@ -45,11 +45,13 @@ import torch
 from accelerate import Accelerator
 from accelerate.utils import set_seed
 from tqdm import tqdm
+from transformers import (AutoTokenizer, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor,
+                          Qwen2VLImageProcessorPil)
 
 import grpo
 import rewards
+import rotation
 import snake
-from evaluate import ImageOnlyProcessor, check_model_path, load_model, load_processor
 from gameqa import DatasetError, read_dataset
 
 # ---------------------------------------------------------------------------------------------------------
@@ -74,15 +76,18 @@ class Config:
     min_pixels: int = 4 * 28 * 28  # smallest image area fed to the model (Qwen2.5-VL resizes to multiples of 28)
     max_pixels: int = 640 * 28 * 28  # largest image area (ViGaL: 640*28*28)
     # --- data
-    games: str = "snake"  # comma-separated games to generate on the fly (ignored when data is set)
+    games: str = "snake"  # comma-separated games to generate on the fly: snake, rotation (ignored when data is set)
+    game_weights: str = ""  # comma-separated mixing weights for games, e.g. "1,1"; empty = equal
     data: str = ""  # dataset folder (metadata.jsonl + images/) to train on instead of on-the-fly samples
     board_size: int = 10  # Snake board width and height
     num_apples: int = 5  # Snake apples on the board
     max_snake_length: int = 5  # Snake difficulty: the controlled snake's length is drawn from 1..this
     image_size: int = 448  # rendered image side in pixels
+    rotation_level: str = "mixed"  # Rotation objects: easy, medium, hard (adds counter-clockwise 90) or mixed
     answer_format: str = "vigal"  # Snake answer: "vigal" (think/best/worst tags, the paper) or "move" (one word, tiny demo)
     system_prompt: str = ""  # optional system turn before every prompt
     blind: bool = False  # replace every image with a blank one (the no-vision control)
+    eval_samples: int = 0  # held-out test samples graded (greedy) before and after training; 0 = skip
     # --- GRPO (names as in TRL's GRPOConfig; SPEC §5)
     prompts_per_step: int = 4  # prompts per optimizer step, over all processes
     num_generations: int = 4  # G: completions sampled per prompt
@@ -114,14 +119,15 @@ PRESETS = {
     # Runs on 2 CPU cores in minutes: a tiny random Qwen2.5-VL on a 5x5 Snake board, answering in one word.
     "tiny": dict(model="tiny", out_dir="runs/tiny", board_size=5, num_apples=1, max_snake_length=2, image_size=112,
                  max_pixels=112 * 112, answer_format="move", prompts_per_step=8, num_generations=8,
-                 micro_batch_size=64, max_completion_length=4, learning_rate=3e-3, max_steps=300, save_every=100),
+                 micro_batch_size=64, max_completion_length=4, learning_rate=3e-3, max_steps=300, save_every=100,
+                 eval_samples=128),
     # ViGaL's Snake run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, 6x A100-80G.
-    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", dtype="bfloat16", gradient_checkpointing=True,
+    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", games="snake,rotation", dtype="bfloat16", gradient_checkpointing=True,
                   board_size=10, num_apples=5, max_snake_length=5, image_size=448, max_pixels=640 * 28 * 28,
                   prompts_per_step=120, num_generations=6, micro_batch_size=2, max_completion_length=3000,
                   temperature=1.0, advantage_estimator="rloo", whiten_advantages=True, loss_type="dapo",
                   epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6, lr_scheduler="cosine",
-                  warmup_ratio=0.03, min_lr_ratio=0.1, max_steps=300, save_every=25),  # 36K snake samples / 120 = 300
+                  warmup_ratio=0.03, min_lr_ratio=0.1, max_steps=600, save_every=25),  # (36K snake + 36K rotation) / 120
 }
 
 
@@ -168,6 +174,19 @@ def validate(cfg):
     for game in cfg.games.split(","):
         if game not in GAMES:
             raise ConfigError(f"unknown game {game!r} in --games; available: {', '.join(GAMES)}")
+    if cfg.game_weights:
+        try:
+            weights = [float(w) for w in cfg.game_weights.split(",")]
+        except ValueError:
+            raise ConfigError(f"--game-weights must be comma-separated numbers, got {cfg.game_weights!r}") from None
+        if len(weights) != len(cfg.games.split(",")) or min(weights) < 0 or sum(weights) <= 0:
+            raise ConfigError(f"--game-weights {cfg.game_weights!r} needs one non-negative weight per game in "
+                              f"--games {cfg.games!r}, not all zero")
+    for game in cfg.games.split(","):  # the game's own checks (board too small for the snake, unknown level, ...)
+        try:
+            GAMES[game].sample_at(0, cfg.seed, "train", game_settings(cfg, game))
+        except ValueError as e:
+            raise ConfigError(f"--games {game}: {e}") from None
     return cfg
 
 
@@ -192,7 +211,7 @@ def build_tiny_model(path, corpus, seed=0, vocab_size=1024):
     Qwen's special tokens, so prompts are a few hundred tokens, not thousands of bytes.
     """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import Qwen2_5_VLConfig, Qwen2Tokenizer, Qwen2VLImageProcessorPil
+    from transformers import Qwen2_5_VLConfig, Qwen2Tokenizer
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
@@ -218,7 +237,6 @@ def build_tiny_model(path, corpus, seed=0, vocab_size=1024):
         vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
         tie_word_embeddings=True, **special)
     torch.manual_seed(seed)
-    from transformers import Qwen2_5_VLForConditionalGeneration
     model = Qwen2_5_VLForConditionalGeneration(config)
     model.generation_config.eos_token_id = [ids["<|im_end|>"], ids["<|endoftext|>"]]
     image_processor = Qwen2VLImageProcessorPil(patch_size=14, merge_size=2, temporal_patch_size=2)
@@ -230,24 +248,76 @@ def build_tiny_model(path, corpus, seed=0, vocab_size=1024):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Model and processor, by hub name or folder (the same from_pretrained path for the 7B and the tiny model)
+
+
+class ImageOnlyProcessor(Qwen2_5_VLProcessor):
+    """Qwen2.5-VL's processor without its video processor, which needs torchvision (SPEC §8).
+
+    Images and text are processed exactly as by the stock processor; videos are not supported.
+    """
+
+    def __init__(self, image_processor=None, tokenizer=None, chat_template=None, **kwargs):
+        super().__init__(image_processor, tokenizer, None, chat_template=chat_template, **kwargs)
+
+
+def load_processor(name_or_path, min_pixels=None, max_pixels=None):
+    """Tokenizer + PIL image processor + chat template from a folder or hub name, as one processor.
+
+    Built from its parts rather than AutoProcessor so that no torchvision-backed class is ever chosen.
+    min/max_pixels bound each image's area (Qwen2.5-VL resizes to multiples of 28 inside those bounds).
+    """
+    tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+    image_processor = Qwen2VLImageProcessorPil.from_pretrained(name_or_path)
+    if min_pixels or max_pixels:
+        image_processor.size = {"shortest_edge": min_pixels or image_processor.size["shortest_edge"],
+                                "longest_edge": max_pixels or image_processor.size["longest_edge"]}
+    template = tokenizer.chat_template
+    if template is None and os.path.isdir(name_or_path):
+        path = os.path.join(name_or_path, "chat_template.jinja")
+        template = open(path).read() if os.path.isfile(path) else None
+    return ImageOnlyProcessor(image_processor=image_processor, tokenizer=tokenizer, chat_template=template)
+
+
+def load_model(name_or_path, dtype=torch.float32, attn_implementation=None):
+    """The policy, from a folder or the hub, through the ordinary from_pretrained path.
+
+    Weights load from safetensors only; trust_remote_code stays off (Qwen2.5-VL is built into transformers).
+    """
+    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    return Qwen2_5_VLForConditionalGeneration.from_pretrained(name_or_path, dtype=dtype, use_safetensors=True, **kwargs)
+
+
+def check_model_path(name_or_path):
+    """Fail early with one clear message when the model is neither a folder nor a hub name ("org/name")."""
+    if os.path.isdir(name_or_path):
+        return
+    if re.fullmatch(r"[\w.-]+/[\w.-]+", name_or_path) and not name_or_path.startswith("."):
+        return  # a hub name: from_pretrained fetches it (or finds it in the local cache)
+    raise FileNotFoundError(f"model not found: {name_or_path!r} is neither a folder nor a hub name like "
+                            f"'Qwen/Qwen2.5-VL-7B-Instruct'")
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Data: sample i of the run is the same sample whatever the number of processes
 
-GAMES = {"snake": snake}
+GAMES = {"snake": snake, "rotation": rotation}  # each has sample_at(index, seed, split, settings)
 
 
 def game_settings(cfg, game):
+    """The game module's own settings dataclass, from the run's config."""
     if game == "snake":
         return snake.SnakeConfig(width=cfg.board_size, height=cfg.board_size, num_apples=cfg.num_apples,
                                  image_size=cfg.image_size, max_length=cfg.max_snake_length,
                                  answer_format=cfg.answer_format)
-    raise ValueError(f"unknown game {game!r}")
+    return rotation.RotationConfig(image_size=cfg.image_size, level=cfg.rotation_level)
 
 
-def make_sampler(cfg):
-    """index -> sample record. On-the-fly: game i % len(games), sample i of that game's seeded train stream.
-    From a folder: a fresh seeded shuffle each epoch. Either way a pure function of the index, which makes
-    resuming and changing the number of processes exact."""
-    if cfg.data:
+def make_sampler(cfg, split="train"):
+    """index -> sample record, a pure function of the index, which makes resuming and changing the number of
+    processes exact. On the fly: sample i draws its game by `game_weights` (seeded by i) and is sample i
+    of that game's seeded `split` stream. From a folder (training only): a fresh seeded shuffle each epoch."""
+    if cfg.data and split == "train":
         dataset = read_dataset(cfg.data)
 
         def from_folder(i):
@@ -257,12 +327,34 @@ def make_sampler(cfg):
             return dataset[order[j]]
         return from_folder
     games = cfg.games.split(",")
+    weights = [float(w) for w in cfg.game_weights.split(",")] if cfg.game_weights else [1.0] * len(games)
     settings = {g: game_settings(cfg, g) for g in games}
 
     def on_the_fly(i):
-        game = games[i % len(games)]
-        return GAMES[game].sample_at(i // len(games), cfg.seed, "train", settings[game])
+        game = random.Random(f"mix:{split}:{cfg.seed}:{i}").choices(games, weights)[0] if len(games) > 1 else games[0]
+        return GAMES[game].sample_at(i, cfg.seed, split, settings[game])
     return on_the_fly
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Held-out evaluation: greedy decoding, graded by the same rewards (evaluate.py adds reports and benchmarks)
+
+
+@torch.no_grad()
+def evaluate_samples(model, processor, samples, batch_size, max_completion_length, system_prompt=None, blind=False,
+                     temperature=0.0, progress=None):
+    """Decode one completion per sample (greedy by default) and grade it; one row per sample."""
+    rows = []
+    batches = range(0, len(samples), batch_size)
+    for start in (progress(batches) if progress else batches):
+        chunk = samples[start:start + batch_size]
+        out = grpo.rollout(model, processor, chunk, 1, max_completion_length, temperature=temperature,
+                           system_prompt=system_prompt, blind=blind)
+        for sample, text in zip(chunk, out["texts"]):
+            s = rewards.score(text, sample)
+            rows.append({"id": sample["id"], "game": sample["game"], "level": sample.get("level", {}),
+                         "completion": text, **s})
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -345,6 +437,7 @@ def train(cfg):
         model_path = os.path.join(cfg.out_dir, "tiny-model")
         if accelerator.is_main_process and not os.path.isdir(model_path):
             corpus = [sample_at(i)["prompt"] for i in range(64)] + [  # the games' prompts and answer formats
+                "<think> </think><answer> 90 </answer><answer> 180 </answer>",
                 "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>",
                 "UP", "DOWN", "LEFT", "RIGHT"] * 64
             build_tiny_model(model_path, corpus, seed=cfg.seed)
@@ -389,6 +482,12 @@ def train(cfg):
               f"{sum(p.numel() for p in trainable) / 1e6:.2f}M trainable), {W} process(es), device {accelerator.device}")
     if cfg.report_to:
         accelerator.init_trackers("game-rl", config=dataclasses.asdict(cfg))
+
+    # ---- held-out accuracy before training (test split: a seed stream training never sees)
+    held_out_path = os.path.join(cfg.out_dir, "held_out.json")
+    eval_set = [make_sampler(cfg, "test")(i) for i in range(cfg.eval_samples)]
+    if eval_set and start_step == 0:
+        held_out_eval(accelerator, policy, processor, eval_set, cfg, step=0, path=held_out_path)
 
     bar = tqdm(range(start_step, cfg.max_steps), initial=start_step, total=cfg.max_steps, desc="training",
                disable=not accelerator.is_main_process)
@@ -489,12 +588,30 @@ def train(cfg):
             last_checkpoint = save_checkpoint(accelerator, model, processor, cfg, step + 1)
 
     bar.close()
+    if eval_set and cfg.max_steps > start_step:
+        held_out_eval(accelerator, policy, processor, eval_set, cfg, step=cfg.max_steps, path=held_out_path)
     if cfg.report_to:
         accelerator.end_training()
     if accelerator.is_main_process and cfg.max_steps > start_step:
         print(f"done: {cfg.max_steps} steps. metrics: {metrics_path}\ncheckpoint: {last_checkpoint}\n"
               f"evaluate it: python evaluate.py --model {last_checkpoint}")
     return accelerator.unwrap_model(model)
+
+
+def held_out_eval(accelerator, policy, processor, samples, cfg, step, path):
+    """Greedy accuracy on the held-out samples (main process), appended to held_out.json and printed with
+    the step-0 figure beside it once there is one."""
+    if accelerator.is_main_process:
+        rows = evaluate_samples(policy, processor, samples, 32, cfg.max_completion_length, cfg.system_prompt or None,
+                                cfg.blind)
+        history = json.load(open(path)) if os.path.isfile(path) and step > 0 else []
+        history = [h for h in history if h["step"] < step] + [{
+            "step": step, "n": len(rows), "accuracy": sum(r["accuracy"] for r in rows) / len(rows),
+            "format": sum(r["format"] > 0 for r in rows) / len(rows), "examples": rows[:4]}]
+        json.dump(history, open(path, "w"), indent=1)
+        line = "  ->  ".join(f"step {h['step']}: {100 * h['accuracy']:.1f}%" for h in (history[0], history[-1])[:len(history)])
+        tqdm.write(f"held-out accuracy ({len(rows)} test samples, greedy{', blind' if cfg.blind else ''}): {line}")
+    accelerator.wait_for_everyone()
 
 
 def truncate_metrics(path, step):
