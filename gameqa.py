@@ -12,8 +12,12 @@ CLI writes through `write_dataset`, and train.py / evaluate.py read through `rea
 """
 import json
 import os
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 REQUIRED_FIELDS = ("id", "game", "images", "prompt", "answer", "reward")
 
@@ -92,3 +96,439 @@ def load_images(sample):
     """The sample's images as RGB PIL images, whether the record holds PIL images or paths."""
     return [im.convert("RGB") if isinstance(im, Image.Image) else Image.open(im).convert("RGB")
             for im in sample["images"]]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The GameQA engine (Code2Logic, SPEC §4): a game is a state class with move(), a renderer, and task templates.
+#
+# A task template turns (rng, state) into a QA: the question text, a step-by-step analysis produced by running
+# the game logic, the correct answer and, for multiple choice, the wrong options. `make_sample` adds what every
+# record shares: option shuffling and letters, the answer request, the level fields and the image.
+
+QA_TYPES = ("Target Perception", "State Prediction", "Strategy Optimization")
+LEVELS = ("Easy", "Medium", "Hard")
+LETTERS = "ABCDEFGHIJ"
+
+# Game-RL trains with a one-sentence system prompt (SPEC §4); these are our own words for the same five asks.
+GAME_RL_SYSTEM_PROMPT = ("Look at the image carefully, make sure you understand every condition the question sets, "
+                         "reason it through logically, reflect on and check your reasoning, and then give the correct answer.")
+ANSWER_REQUEST = 'Think step by step, then finish with the line "The answer is <answer>".'
+MAX_ATTEMPTS = 200  # fresh (state, task) draws before a sample is declared impossible (a bug, not bad luck)
+
+
+class GiveUp(Exception):
+    """This state does not fit this task (no valid query, or a search ran past its budget): draw another."""
+
+
+class Budget:
+    """A per-question search budget counted in steps, not seconds (deviation 2 in the module docstring):
+    a wall-clock limit would make the data depend on how busy the machine is."""
+
+    def __init__(self, steps):
+        self.left = steps
+
+    def tick(self, n=1):
+        self.left -= n
+        if self.left < 0:
+            raise GiveUp("search budget spent")
+
+
+@dataclass
+class QA:
+    """What a task template returns. For multiple choice `answer` is the correct option's text and
+    `distractors` the wrong ones; for fill-in `distractors` is None and `answer` is the gold text."""
+    question: str
+    analysis: str
+    answer: str
+    distractors: list = None
+    given: dict = field(default_factory=dict)  # task parameters (a move list, a queried cell) added to `state`
+
+
+@dataclass(frozen=True)
+class Task:
+    question_id: int
+    description: str  # the released data's question_description
+    qa_type: str      # one of QA_TYPES
+    qa_level: str     # reasoning depth, one of LEVELS
+    make: Callable    # make(rng, state) -> QA, or raises GiveUp
+
+
+def numeric_distractors(rng, true, k=7, low=0):
+    """k distinct integers >= low closest to `true` (ties broken at random), so the gold is not the outlier."""
+    pool = [v for v in range(max(low, true - 2 * k), true + 2 * k + 1) if v != true]
+    return [str(v) for v in sorted(pool, key=lambda v: (abs(v - true), rng.random()))[:k]]
+
+
+def cell_distractors(rng, cell, rows, cols, k=7):
+    """k distinct "(r, c)" cells on a rows×cols board nearest to `cell` (Chebyshev distance, random ties)."""
+    r0, c0 = cell
+    pool = [(r, c) for r in range(rows) for c in range(cols) if (r, c) != (r0, c0)]
+    pool.sort(key=lambda rc: (max(abs(rc[0] - r0), abs(rc[1] - c0)), rng.random()))
+    return [fmt_cell(rc) for rc in pool[:k]]
+
+
+def fmt_cell(rc):
+    return f"({rc[0]}, {rc[1]})"
+
+
+def make_sample(game, task, plot_level, rng, sample_id, split="train", render=True):
+    """Draw states until `task` accepts one, then build the sample record (SPEC §1 + the GameQA fields)."""
+    for _ in range(MAX_ATTEMPTS):
+        state = game.new_state(rng, plot_level)
+        try:
+            qa = task.make(rng, state)
+        except GiveUp:
+            continue
+        break
+    else:
+        raise RuntimeError(f"{game.name} task {task.question_id} found no usable state in {MAX_ATTEMPTS} draws")
+    analysis = qa.analysis.rstrip()
+    if qa.distractors is not None:
+        options = [qa.answer] + list(qa.distractors)
+        assert len(set(options)) == len(options), f"{game.name} q{task.question_id}: repeated option in {options}"
+        rng.shuffle(options)  # fixed option orders leak priors (SPEC §4)
+        letter = LETTERS[options.index(qa.answer)]
+        listed = "\n".join(f"{LETTERS[i]}: {text}" for i, text in enumerate(options))
+        prompt = f"{qa.question}\n\nOptions:\n{listed}\n\n{ANSWER_REQUEST.replace('<answer>', '<option letter>')}"
+        answer, analysis = letter, f"{analysis}\nThis is option {letter}. The answer is {letter}"
+    else:
+        options, answer = None, qa.answer
+        prompt = f"{qa.question}\n\n{ANSWER_REQUEST}"
+        analysis = f"{analysis}\nThe answer is {answer}"
+    record = {"id": sample_id, "game": game.name, "images": [game.render(state)] if render else [],
+              "prompt": prompt, "answer": answer, "reward": "gameqa"}
+    if options is not None:
+        record["options"] = options
+    record.update({"level": {"plot_level": plot_level, "qa_level": task.qa_level, "qa_type": task.qa_type},
+                   "state": {**state.to_json(), **qa.given}, "analysis": analysis,
+                   "question_id": task.question_id, "question_description": task.description,
+                   "split_group": game.split_group})
+    return record
+
+
+def sample_at(index, seed, split="train", games=None, plot_levels=LEVELS, render=True):
+    """Sample `index` of the stream (split, seed): deterministic and independent of every other index, so a
+    trainer can draw any index in any order or process. The RNG picks the game, the task, the plot level
+    and the state. `games` defaults to every implemented in-domain game (the Game-RL training set)."""
+    games = list(games) if games is not None else game_names("in-domain")
+    rng = random.Random(f"gameqa:{split}:{seed}:{index}")
+    game = REGISTRY[rng.choice(games)]
+    task = rng.choice(game.tasks)
+    plot_level = rng.choice(list(plot_levels))
+    return make_sample(game, task, plot_level, rng, f"{game.name}-{split}-{index:06d}", split, render)
+
+
+def generate(n, seed, split="train", games=None, plot_levels=LEVELS, render=True):
+    """The first n samples of the stream (split, seed), as a list of records."""
+    return [sample_at(i, seed, split, games, plot_levels, render) for i in range(n)]
+
+
+def sample_task(game_name, question_id, seed, plot_level="Easy", split="train", render=True):
+    """One sample of one task at one plot level: how tests and the viewer reach every template."""
+    game = REGISTRY[game_name]
+    task = next(t for t in game.tasks if t.question_id == question_id)
+    rng = random.Random(f"gameqa-task:{split}:{seed}:{game_name}:{question_id}:{plot_level}")
+    return make_sample(game, task, plot_level, rng, f"{game_name}-{split}-{seed:06d}", split, render)
+
+
+# Drawing helpers shared by the grid games: a board with its tick labels, so the picture states the convention.
+
+def font(size):
+    return ImageFont.load_default(size=size)
+
+
+def grid_canvas(rows, cols, cell, pad=None, extra_right=0, extra_bottom=0):
+    """A white canvas with a rows×cols board whose row ticks (0..rows-1, top to bottom) sit on the left and
+    column ticks (0..cols-1, left to right) on top. Returns (image, draw, box) where box(r, c) is the cell's
+    pixel rectangle."""
+    pad = pad or max(24, cell * 2 // 3)
+    image = Image.new("RGB", (pad + cols * cell + 10 + extra_right, pad + rows * cell + 10 + extra_bottom), "white")
+    draw = ImageDraw.Draw(image)
+    tick_font = font(max(10, min(18, cell // 2)))
+    for c in range(cols):
+        draw.text((pad + c * cell + cell / 2, pad / 2), str(c), fill="black", font=tick_font, anchor="mm")
+    for r in range(rows):
+        draw.text((pad / 2, pad + r * cell + cell / 2), str(r), fill="black", font=tick_font, anchor="mm")
+
+    def box(r, c):
+        return (pad + c * cell, pad + r * cell, pad + (c + 1) * cell, pad + (r + 1) * cell)
+    return image, draw, box
+
+
+GRID_CONVENTION = ("Cells are written (row, column): rows are numbered from 0 at the top to {last_r} at the bottom, "
+                   "columns from 0 on the left to {last_c} on the right, as the tick labels on the image show.")
+
+MOVE_DELTAS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The registry: the 30 GameQA games (SPEC §4), their category and split. The split is part of the data:
+# training on an out-of-domain game voids the generalisation claim. A game is implemented once its section
+# below fills in new_state / render / tasks.
+
+@dataclass
+class Game:
+    name: str                   # snake_case registry name, the record's `game`
+    title: str
+    category: str
+    split_group: str            # "in-domain" (training games) or "out-of-domain" (held out)
+    new_state: Callable = None  # new_state(rng, plot_level) -> state object with .to_json()
+    render: Callable = None     # render(state) -> PIL image
+    tasks: tuple = ()
+
+    @property
+    def implemented(self):
+        return bool(self.tasks)
+
+
+SPATIAL, PATTERN, MULTISTEP, STRATEGY = ("3D spatial perception and understanding", "pattern recognition and matching",
+                                         "multi-step reasoning", "strategic planning")
+REGISTRY = {g.name: g for g in [
+    Game("3d_maze", "3D Maze", SPATIAL, "in-domain"),
+    Game("rubiks_cube", "Rubik's Cube", SPATIAL, "in-domain"),
+    Game("3d_reconstruction", "3D Reconstruction", SPATIAL, "in-domain"),
+    Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain"),
+    Game("minecraft", "Minecraft", SPATIAL, "out-of-domain"),
+    Game("tangram", "Tangram", PATTERN, "in-domain"),
+    Game("freecell", "Freecell", PATTERN, "in-domain"),
+    Game("tetris", "Tetris", PATTERN, "in-domain"),
+    Game("zuma", "Zuma", PATTERN, "in-domain"),
+    Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain"),
+    Game("color_hue", "Color Hue", PATTERN, "in-domain"),
+    Game("jewel2", "Jewel2", PATTERN, "out-of-domain"),
+    Game("klondike", "Klondike", PATTERN, "out-of-domain"),
+    Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain"),
+    Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain"),
+    Game("word_search", "Word Search", MULTISTEP, "in-domain"),
+    Game("tents", "Tents", MULTISTEP, "in-domain"),
+    Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain"),
+    Game("star_battle", "Star Battle", MULTISTEP, "in-domain"),
+    Game("sudoku", "Sudoku", MULTISTEP, "out-of-domain"),
+    Game("lifegame", "Lifegame", MULTISTEP, "out-of-domain"),
+    Game("minesweeper", "Minesweeper", MULTISTEP, "out-of-domain"),
+    Game("sokoban", "Sokoban", STRATEGY, "in-domain"),
+    Game("maze", "Maze", STRATEGY, "in-domain"),
+    Game("tictactoe", "TicTacToe", STRATEGY, "in-domain"),
+    Game("ultra_tictactoe", "Ultra TicTacToe", STRATEGY, "in-domain"),
+    Game("space_invaders", "Space Invaders", STRATEGY, "in-domain"),
+    Game("snake", "Snake", STRATEGY, "out-of-domain"),
+    Game("chess_ranger", "Chess Ranger", STRATEGY, "out-of-domain"),
+    Game("pacman", "Pacman", STRATEGY, "out-of-domain"),
+]}
+
+
+def implement(name, new_state, render, tasks):
+    game = REGISTRY[name]
+    game.new_state, game.render, game.tasks = new_state, render, tuple(tasks)
+
+
+def game_names(selection="all", implemented_only=True):
+    """Registry names for "all", "in-domain" or "out-of-domain", in registry order."""
+    return [g.name for g in REGISTRY.values()
+            if (selection == "all" or g.split_group == selection) and (g.implemented or not implemented_only)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sokoban (strategic planning, in-domain). Board 5/8/12 cells a side with a wall border; states are made by
+# playing the game backwards from the solved position (the player pulls boxes off their targets), so every
+# puzzle is solvable by construction.
+
+SOKOBAN_SIZE = {"Easy": 5, "Medium": 8, "Hard": 12}
+SOKOBAN_BOXES = {"Easy": 1, "Medium": 2, "Hard": 2}
+SOKOBAN_INNER_WALLS = {"Easy": 0, "Medium": 4, "Hard": 12}
+SOKOBAN_PULLS = {"Easy": 2, "Medium": 4, "Hard": 6}
+SOKOBAN_SEARCH_BUDGET = 60_000  # (player, boxes) states expanded before a min-moves question is given up
+
+
+class Sokoban:
+    def __init__(self, walls, targets, boxes, player, size):
+        self.walls, self.targets, self.size = frozenset(walls), frozenset(targets), size
+        self.boxes, self.player = frozenset(boxes), tuple(player)
+
+    def move(self, direction):
+        """Apply one move; returns (new state, what happened) where what happened is 'walk', 'push' or 'blocked'."""
+        dr, dc = MOVE_DELTAS[direction]
+        nxt = (self.player[0] + dr, self.player[1] + dc)
+        if nxt in self.walls:
+            return self, "blocked"
+        if nxt in self.boxes:
+            beyond = (nxt[0] + dr, nxt[1] + dc)
+            if beyond in self.walls or beyond in self.boxes:
+                return self, "blocked"
+            boxes = (self.boxes - {nxt}) | {beyond}
+            return Sokoban(self.walls, self.targets, boxes, nxt, self.size), "push"
+        return Sokoban(self.walls, self.targets, self.boxes, nxt, self.size), "walk"
+
+    def solved(self):
+        return self.boxes <= self.targets
+
+    def to_json(self):
+        """The board as rows of the usual Sokoban characters: # wall, . target, $ box, * box on target,
+        @ player, + player on target, space floor."""
+        rows = []
+        for r in range(self.size):
+            line = ""
+            for c in range(self.size):
+                rc = (r, c)
+                if rc in self.walls:
+                    line += "#"
+                elif rc == self.player:
+                    line += "+" if rc in self.targets else "@"
+                elif rc in self.boxes:
+                    line += "*" if rc in self.targets else "$"
+                else:
+                    line += "." if rc in self.targets else " "
+            rows.append(line)
+        return {"board": rows}
+
+
+def sokoban_new_state(rng, plot_level):
+    n = SOKOBAN_SIZE[plot_level]
+    while True:
+        walls = {(r, c) for r in range(n) for c in range(n) if r in (0, n - 1) or c in (0, n - 1)}
+        inner = [(r, c) for r in range(1, n - 1) for c in range(1, n - 1)]
+        walls |= set(rng.sample(inner, SOKOBAN_INNER_WALLS[plot_level]))
+        floor = [rc for rc in inner if rc not in walls]
+        if len(flood(floor[0], set(floor))) != len(floor):
+            continue  # the floor must be one connected room
+        picks = rng.sample(floor, SOKOBAN_BOXES[plot_level] + 1)
+        targets, player = picks[:-1], picks[-1]
+        state = Sokoban(walls, targets, targets, player, n)
+        state = sokoban_scramble(rng, state, pulls=SOKOBAN_PULLS[plot_level])
+        if not state.solved():
+            return state
+
+
+def sokoban_scramble(rng, state, pulls):
+    """Play backwards: the player walks to a box and pulls it a few cells, again and again, then walks off.
+    Every pull undoes a legal push, so the result can always be pushed back onto the targets."""
+    player, boxes = state.player, set(state.boxes)
+    for _ in range(pulls):
+        box = rng.choice(sorted(boxes))
+        dr, dc = MOVE_DELTAS[rng.choice(list(MOVE_DELTAS))]
+        reachable = flood(player, {(r, c) for r in range(state.size) for c in range(state.size)} - state.walls - boxes)
+        stand = (box[0] + dr, box[1] + dc)
+        if stand not in reachable:
+            continue
+        player = stand
+        for _ in range(rng.randint(1, 3)):  # pull: the player steps away from the box, the box follows
+            back = (player[0] + dr, player[1] + dc)
+            if back in state.walls or back in boxes:
+                break
+            boxes.remove((player[0] - dr, player[1] - dc))
+            boxes.add(player)
+            player = back
+    free = sorted(flood(player, {(r, c) for r in range(state.size) for c in range(state.size)} - state.walls - boxes))
+    return Sokoban(state.walls, state.targets, boxes, rng.choice(free), state.size)
+
+
+def flood(start, cells):
+    """The cells of `cells` 4-connected to `start`."""
+    seen, todo = {start}, [start]
+    while todo:
+        r, c = todo.pop()
+        for dr, dc in MOVE_DELTAS.values():
+            nb = (r + dr, c + dc)
+            if nb in cells and nb not in seen:
+                seen.add(nb)
+                todo.append(nb)
+    return seen
+
+
+def sokoban_solve(state, budget):
+    """Breadth-first search over (player, boxes): the shortest move list that solves `state`."""
+    start = (state.player, state.boxes)
+    parent = {start: None}
+    queue = deque([state])
+    while queue:
+        s = queue.popleft()
+        if s.solved():
+            path, key = [], (s.player, s.boxes)
+            while parent[key] is not None:
+                key, direction = parent[key]
+                path.append(direction)
+            return path[::-1]
+        budget.tick()
+        for direction in MOVE_DELTAS:
+            t, what = s.move(direction)
+            key = (t.player, t.boxes)
+            if what != "blocked" and key not in parent:
+                parent[key] = ((s.player, s.boxes), direction)
+                queue.append(t)
+    raise AssertionError("a scrambled Sokoban state is always solvable")
+
+
+def sokoban_render(state):
+    cell = 44 if state.size <= 8 else 34
+    image, draw, box = grid_canvas(state.size, state.size, cell)
+    for r in range(state.size):
+        for c in range(state.size):
+            x0, y0, x1, y1 = box(r, c)
+            if (r, c) in state.walls:
+                draw.rectangle((x0, y0, x1, y1), fill=(90, 90, 96), outline=(60, 60, 64))
+                continue
+            draw.rectangle((x0, y0, x1, y1), fill=(236, 230, 214), outline=(200, 194, 180))
+            m = cell // 6
+            if (r, c) in state.targets:
+                draw.rectangle((x0 + m, y0 + m, x1 - m, y1 - m), outline=(220, 30, 30), width=3)
+            if (r, c) in state.boxes:
+                colour = (60, 170, 80) if (r, c) in state.targets else (176, 112, 48)
+                draw.rectangle((x0 + m + 4, y0 + m + 4, x1 - m - 4, y1 - m - 4), fill=colour, outline=(70, 40, 10), width=2)
+            if (r, c) == state.player:
+                draw.ellipse((x0 + 2 * m, y0 + 2 * m, x1 - 2 * m, y1 - 2 * m), fill=(40, 90, 220), outline=(10, 30, 120), width=2)
+    return image
+
+
+def sokoban_intro(state):
+    n = state.size
+    return (f"This is a Sokoban puzzle on a {n}×{n} board. Dark grey cells are walls, beige cells are floor, cells "
+            "outlined in red are targets, brown squares are boxes (a box on a target turns green) and the blue "
+            "circle is the player. " + GRID_CONVENTION.format(last_r=n - 1, last_c=n - 1) + " The player moves one "
+            "cell up (row − 1), down (row + 1), left (column − 1) or right (column + 1). Walking into a box pushes it "
+            "one cell further in the same direction, which is only possible if that cell is neither a wall nor "
+            "another box; the player can never enter a wall. A move that is not possible changes nothing. The "
+            "puzzle is solved when every box stands on a target.")
+
+
+def sokoban_player_position(rng, state):
+    question = sokoban_intro(state) + "\n\nWhat is the position of the player? Give it as (row, column)."
+    analysis = (f"The blue circle (the player) is in row {state.player[0]} (tick label on the left) and column "
+                f"{state.player[1]} (tick label on top), so the player is at {fmt_cell(state.player)}.")
+    return QA(question, analysis, fmt_cell(state.player))
+
+
+def sokoban_after_moves(rng, state):
+    moves = [rng.choice(list(MOVE_DELTAS)) for _ in range(rng.randint(3, 6))]
+    lines, s = [f"The player starts at {fmt_cell(state.player)}."], state
+    for k, direction in enumerate(moves, 1):
+        t, what = s.move(direction)
+        if what == "blocked":
+            lines.append(f"Move {k}, {direction}: blocked (a wall, or a box that cannot move), the player stays at {fmt_cell(s.player)}.")
+        elif what == "push":
+            (box,) = t.boxes - s.boxes
+            lines.append(f"Move {k}, {direction}: the player pushes the box to {fmt_cell(box)} and steps to {fmt_cell(t.player)}.")
+        else:
+            lines.append(f"Move {k}, {direction}: the player walks to {fmt_cell(t.player)}.")
+        s = t
+    lines.append(f"After all moves the player is at {fmt_cell(s.player)}.")
+    question = (sokoban_intro(state) + f"\n\nThe player makes these moves in order: {', '.join(moves)}. "
+                "Where is the player after the last move?")
+    return QA(question, "\n".join(lines), fmt_cell(s.player),
+              cell_distractors(rng, s.player, state.size, state.size), {"moves": moves})
+
+
+def sokoban_min_moves(rng, state):
+    path = sokoban_solve(state, Budget(SOKOBAN_SEARCH_BUDGET))
+    analysis = ("Search breadth-first over the positions of the player and the boxes, starting from the "
+                "current board; the first solved position found is reached by the fewest moves. "
+                f"A shortest solution is: {', '.join(path)}. It has {len(path)} moves.")
+    question = (sokoban_intro(state) + "\n\nWhat is the minimum number of moves (every step of the player counts, "
+                "pushing or not) needed to solve the puzzle?")
+    return QA(question, analysis, str(len(path)), numeric_distractors(rng, len(path), low=1))
+
+
+implement("sokoban", sokoban_new_state, sokoban_render, [
+    Task(1, "the player's position", "Target Perception", "Easy", sokoban_player_position),
+    Task(2, "the player's position after a sequence of moves", "State Prediction", "Medium", sokoban_after_moves),
+    Task(3, "the minimum number of moves that solves the puzzle", "Strategy Optimization", "Hard", sokoban_min_moves),
+])

@@ -1,0 +1,65 @@
+"""GameQA engine: the record contract, option invariants and determinism, for every task of every game."""
+import json
+import re
+
+import pytest
+
+import gameqa
+
+TASKS = [(g.name, t.question_id) for g in gameqa.REGISTRY.values() if g.implemented for t in g.tasks]
+
+
+def test_registry_has_the_30_games_and_the_split():
+    games = gameqa.REGISTRY.values()
+    assert len(games) == 30
+    assert sum(g.split_group == "in-domain" for g in games) == 20
+    assert {g.name for g in games if g.split_group == "out-of-domain"} == {
+        "pyramid_chess", "minecraft", "jewel2", "klondike", "sudoku", "lifegame", "minesweeper", "snake",
+        "chess_ranger", "pacman"}
+    assert len({g.category for g in games}) == 4
+    for g in games:
+        if g.implemented:
+            assert {t.qa_type for t in g.tasks} == set(gameqa.QA_TYPES), g.name
+
+
+@pytest.mark.parametrize("game,qid", TASKS)
+def test_record_contract_and_options(game, qid):
+    letters_seen = set()
+    for seed in range(12):
+        level = gameqa.LEVELS[seed % 3]
+        s = gameqa.sample_task(game, qid, seed, level, render=(seed < 3))
+        assert s["id"] == f"{game}-train-{seed:06d}" and s["game"] == game and s["reward"] == "gameqa"
+        assert s["level"]["plot_level"] == level and s["level"]["qa_type"] in gameqa.QA_TYPES
+        assert s["split_group"] == gameqa.REGISTRY[game].split_group
+        json.dumps({**s, "images": []})  # everything but the PIL images is JSON
+        assert s["prompt"].rstrip().endswith('"The answer is <option letter>".' if "options" in s
+                                              else '"The answer is <answer>".')
+        assert s["analysis"].endswith(f"The answer is {s['answer']}")
+        if seed < 3:
+            assert len(s["images"]) == 1 and s["images"][0].mode == "RGB"
+        if "options" in s:
+            options = s["options"]
+            assert 3 <= len(options) <= 10 and len(set(options)) == len(options)
+            assert re.fullmatch(r"[A-J]", s["answer"]) and "ABCDEFGHIJ".index(s["answer"]) < len(options)
+            listed = re.findall(r"^([A-J]): (.*)$", s["prompt"], flags=re.M)
+            assert listed == [("ABCDEFGHIJ"[i], o) for i, o in enumerate(options)]
+            letters_seen.add(s["answer"])
+        else:
+            assert s["answer"] and "\n" not in s["answer"]
+    if letters_seen:
+        assert len(letters_seen) >= 3, f"{game} q{qid}: the gold sits at too few positions: {letters_seen}"
+
+
+def test_same_seed_same_sample_and_streams_differ():
+    a = gameqa.sample_at(7, seed=3, games=gameqa.game_names("all"))
+    b = gameqa.sample_at(7, seed=3, games=gameqa.game_names("all"))
+    assert a["prompt"] == b["prompt"] and a["images"][0].tobytes() == b["images"][0].tobytes()
+    test = [gameqa.sample_at(i, seed=3, split="test", render=False)["state"] for i in range(6)]
+    train = [gameqa.sample_at(i, seed=3, split="train", render=False)["state"] for i in range(6)]
+    assert test != train
+
+
+def test_numeric_distractors_are_near_and_distinct():
+    import random
+    d = gameqa.numeric_distractors(random.Random(0), 5, k=7, low=1)
+    assert len(set(d)) == 7 and "5" not in d and all(1 <= int(v) <= 9 for v in d)
