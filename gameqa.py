@@ -13,6 +13,7 @@ CLI writes through `write_dataset`, and train.py / evaluate.py read through `rea
 import json
 import os
 import random
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -1429,3 +1430,201 @@ implement("minesweeper", mines_new_state, mines_render, [
     Task(2, "how many cells one click reveals, with the mines known", "State Prediction", "Medium", mines_click_result),
     Task(3, "which covered cell is certainly safe", "Strategy Optimization", "Hard", mines_safe_cell),
 ])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Released data: GameQA-140K (games_data.json + image folders) and GameQA-5K (ms-swift jsonl) into sample
+# records, and our records out to those two formats and to MM-EUREKA's (SPEC §1, §4).
+
+GAMEQA_FIELDS = ("data_id", "qa_type", "question_id", "question_description", "image", "state", "plot_level",
+                 "qa_level", "question", "answer", "analysis")
+GAMEQA5K_FIELDS = ("query", "solution", "images", "data_id", "qa_type", "question_id", "question_description",
+                   "state", "plot_level", "qa_level")
+
+
+def snake_name(text):
+    return "".join(ch if ch.isalnum() else "_" for ch in str(text).lower().replace("'", "")).strip("_")
+
+
+def released_game(image_path, data_id):
+    """The game of a released record: the image's folder (games_images_test/2d_turing_machine/00001.png) when
+    the registry knows it, else the data_id's prefix before the first '-' when known, else the folder."""
+    folder = snake_name(os.path.basename(os.path.dirname(image_path)))
+    prefix = snake_name(str(data_id).split("-")[0])
+    return next((name for name in (folder, prefix) if name in REGISTRY), folder or prefix)
+
+
+def with_answer_request(question, options):
+    """The prompt for a released question: the text as given (which lists its options) and our closing request."""
+    request = ANSWER_REQUEST.replace("<answer>", "<option letter>") if options and all(
+        re.search(rf"^{LETTERS[i]}: ", question, flags=re.M) for i in range(len(options))) else ANSWER_REQUEST
+    return f"{question.rstrip()}\n\n{request}"
+
+
+def without_answer_request(prompt):
+    for request in (ANSWER_REQUEST, ANSWER_REQUEST.replace("<answer>", "<option letter>")):
+        if prompt.endswith("\n\n" + request):
+            return prompt[: -len(request) - 2]
+    return prompt
+
+
+def released_record(raw, where, game, images, prompt, answer, options):
+    record = {"id": str(raw["data_id"]) if str(raw["data_id"]).startswith(game) else f"{game}-{raw['data_id']}",
+              "game": game, "images": images, "prompt": prompt, "answer": str(answer), "reward": "gameqa"}
+    if options is not None:
+        if not isinstance(options, list):
+            raise DatasetError(f"{where}: 'options' must be a list, got {type(options).__name__}")
+        record["options"] = [str(o) for o in options]
+    known = REGISTRY.get(game)
+    record.update({"level": {"plot_level": raw["plot_level"], "qa_level": raw["qa_level"], "qa_type": raw["qa_type"]},
+                   "state": raw["state"], "analysis": raw.get("analysis", ""), "question_id": raw["question_id"],
+                   "question_description": raw["question_description"],
+                   "split_group": known.split_group if known else None})  # None: a game our registry does not know
+    return record
+
+
+def read_json_records(path):
+    """A JSON list, or JSON lines, of objects."""
+    if not os.path.isfile(path):
+        raise DatasetError(f"file not found: {path!r}")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if text.lstrip().startswith("["):
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise DatasetError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    else:
+        rows = []
+        for line_no, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise DatasetError(f"{path}, line {line_no}: not valid JSON ({e.msg} at column {e.colno})") from None
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise DatasetError(f"{path}, record {i}: expected a JSON object, got {type(row).__name__}")
+    if not rows:
+        raise DatasetError(f"{path} holds no records")
+    return rows
+
+
+def check_fields(row, fields, where):
+    missing = [k for k in fields if k not in row]
+    if missing:
+        raise DatasetError(f"{where}: missing field(s) {', '.join(missing)}")
+
+
+def load_gameqa(json_path, images_root):
+    """GameQA-140K (games_data.json / games_data_test.json) as sample records. `image` is resolved against
+    `images_root`; the released fields stay in the record (level, state, analysis, question_id, …).
+    Tetris spells options `Options`; both spellings are read."""
+    samples = []
+    for i, raw in enumerate(read_json_records(json_path)):
+        where = f"{json_path}, record {i}"
+        check_fields(raw, GAMEQA_FIELDS, where)
+        if not isinstance(raw["image"], str):
+            raise DatasetError(f"{where}: 'image' must be a path, got {raw['image']!r}")
+        full = os.path.join(images_root, raw["image"])
+        if not os.path.isfile(full):
+            raise DatasetError(f"{where}: image {raw['image']!r} not found under {images_root!r}")
+        options = raw.get("options", raw.get("Options"))
+        game = released_game(raw["image"], raw["data_id"])
+        samples.append(released_record(raw, where, game, [os.path.abspath(full)],
+                                       with_answer_request(raw["question"], options), raw["answer"], options))
+    return samples
+
+
+def load_gameqa5k(path):
+    """GameQA-5K in ms-swift form (jsonl or a JSON list): `query`, `solution`, `images` (paths relative to the
+    file's folder, or absolute), plus the GameQA fields, as sample records."""
+    folder = os.path.dirname(os.path.abspath(path))
+    samples = []
+    for i, raw in enumerate(read_json_records(path)):
+        where = f"{path}, record {i}"
+        check_fields(raw, GAMEQA5K_FIELDS, where)
+        if not isinstance(raw["images"], list) or not raw["images"]:
+            raise DatasetError(f"{where}: 'images' must be a non-empty list of paths, got {raw['images']!r}")
+        images = []
+        for rel in raw["images"]:
+            full = os.path.join(folder, rel)
+            if not isinstance(rel, str) or not os.path.isfile(full):
+                raise DatasetError(f"{where}: image {rel!r} not found (paths are relative to {folder!r})")
+            images.append(os.path.abspath(full))
+        options = raw.get("options", raw.get("Options"))
+        game = released_game(raw["images"][0], raw["data_id"])
+        samples.append(released_record(raw, where, game, images, with_answer_request(raw["query"], options),
+                                       raw["solution"], options))
+    return samples
+
+
+def save_images(sample, out_dir, name):
+    """Write the sample's images as PNGs under out_dir (name + '-k.png'); returns the paths relative to out_dir."""
+    paths = []
+    for k, image in enumerate(load_images(sample)):
+        rel = f"{name}-{k}.png"
+        os.makedirs(os.path.dirname(os.path.join(out_dir, rel)), exist_ok=True)
+        image.save(os.path.join(out_dir, rel))
+        paths.append(rel)
+    return paths
+
+
+def gameqa_fields(sample):
+    level = sample["level"]
+    return {"data_id": sample["id"], "qa_type": level["qa_type"], "question_id": sample["question_id"],
+            "question_description": sample["question_description"], "state": sample["state"],
+            "plot_level": level["plot_level"], "qa_level": level["qa_level"]}
+
+
+def export_gameqa(samples, out_dir, split="train"):
+    """GameQA-140K form: out_dir/games_data.json (games_data_test.json for split 'test') and one image per
+    record under out_dir/games_images[_test]/<game>/. Returns the json path."""
+    suffix = "_test" if split == "test" else ""
+    rows = []
+    for sample in samples:
+        (image,) = save_images(sample, out_dir, f"games_images{suffix}/{sample['game']}/{sample['id']}")
+        row = {**gameqa_fields(sample), "image": image, "question": without_answer_request(sample["prompt"]),
+               "answer": sample["answer"], "analysis": sample["analysis"]}
+        if "options" in sample:
+            row["options"] = sample["options"]
+        rows.append(row)
+    path = os.path.join(out_dir, f"games_data{suffix}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(rows, f, ensure_ascii=False, indent=1)
+    return path
+
+
+def export_gameqa5k(samples, out_path):
+    """GameQA-5K (ms-swift) jsonl: query, solution, images (relative to the jsonl's folder) + GameQA fields.
+    Images already on disk are referenced where they are; in-memory ones are written to images/."""
+    folder = os.path.dirname(os.path.abspath(out_path))
+    with open(out_path, "w", encoding="utf-8") as f:
+        for sample in samples:
+            if all(isinstance(im, str) for im in sample["images"]):
+                images = [os.path.relpath(im, folder) for im in sample["images"]]
+            else:
+                images = save_images(sample, folder, f"images/{sample['id']}")
+            row = {"query": without_answer_request(sample["prompt"]), "solution": sample["answer"], "images": images,
+                   **gameqa_fields(sample), "analysis": sample["analysis"]}
+            if "options" in sample:
+                row["options"] = sample["options"]
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return out_path
+
+
+def export_mmeureka(samples, out_path):
+    """MM-EUREKA / OpenRLHF jsonl: {"id", "message": JSON string of the one-turn chat (images as file://
+    absolute paths, then the prompt), "answer"}."""
+    folder = os.path.dirname(os.path.abspath(out_path))
+    with open(out_path, "w", encoding="utf-8") as f:
+        for sample in samples:
+            if all(isinstance(im, str) for im in sample["images"]):
+                paths = [os.path.abspath(im) for im in sample["images"]]
+            else:
+                paths = [os.path.join(folder, rel) for rel in save_images(sample, folder, f"images/{sample['id']}")]
+            content = [{"type": "image", "image": f"file://{p}"} for p in paths]
+            content.append({"type": "text", "text": sample["prompt"]})
+            message = json.dumps([{"role": "user", "content": content}], ensure_ascii=False)
+            f.write(json.dumps({"id": sample["id"], "message": message, "answer": sample["answer"]}, ensure_ascii=False) + "\n")
+    return out_path
