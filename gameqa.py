@@ -1628,3 +1628,81 @@ def export_mmeureka(samples, out_path):
             message = json.dumps([{"role": "user", "content": content}], ensure_ascii=False)
             f.write(json.dumps({"id": sample["id"], "message": message, "answer": sample["answer"]}, ensure_ascii=False) + "\n")
     return out_path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CLI: generate a dataset folder (metadata.jsonl + images/), optionally exported to a foreign format too.
+
+def parse_games(text):
+    """'all' | 'in-domain' | 'out-of-domain' | comma-separated names -> registry names; exits with one clear
+    message for a name that is unknown or not implemented yet."""
+    if text in ("all", "in-domain", "out-of-domain"):
+        return game_names(text)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        if name not in REGISTRY or not REGISTRY[name].implemented:
+            why = "is not implemented yet" if name in REGISTRY else "is not a GameQA game"
+            raise SystemExit(f"gameqa.py: --games: {name!r} {why}. Implemented games: {', '.join(game_names('all'))} "
+                             "(or all, in-domain, out-of-domain).")
+    return names
+
+
+def _sample_job(args):
+    return sample_at(*args)
+
+
+def main(argv=None):
+    import argparse
+    from multiprocessing import Pool
+
+    from tqdm import tqdm
+
+    parser = argparse.ArgumentParser(description="Generate GameQA samples (Code2Logic) into a dataset folder.")
+    parser.add_argument("--games", default="in-domain", help="all | in-domain | out-of-domain | name,name,...")
+    parser.add_argument("--n", type=int, default=100, help="number of samples")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sample stream")
+    parser.add_argument("--split", default="train", choices=["train", "test"], help="train and test never share a stream")
+    parser.add_argument("--out", required=True, help="output folder (metadata.jsonl + images/)")
+    parser.add_argument("--export", choices=["swift", "mmeureka", "gameqa"], help="also write GameQA-5K (ms-swift) jsonl, "
+                        "MM-EUREKA jsonl or GameQA-140K json next to metadata.jsonl")
+    parser.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical to --workers 1")
+    args = parser.parse_args(argv)
+    games = parse_games(args.games)
+    if not games:
+        raise SystemExit(f"gameqa.py: --games {args.games}: no implemented game in that group.")
+
+    jobs = [(i, args.seed, args.split, games) for i in range(args.n)]
+    bar = lambda it: tqdm(it, total=args.n, desc=f"gameqa {args.split}", unit="sample")
+    counts = {}
+
+    def counted(samples):
+        for s in samples:
+            key = (s["game"], s["level"]["plot_level"], s["level"]["qa_type"])
+            counts[key] = counts.get(key, 0) + 1
+            yield s
+    if args.workers > 1:
+        with Pool(args.workers) as pool:  # imap keeps index order, so the files match the serial run
+            write_dataset(counted(pool.imap(_sample_job, jobs, chunksize=16)), args.out, progress=bar)
+    else:
+        write_dataset(counted(map(_sample_job, jobs)), args.out, progress=bar)
+
+    if args.export:
+        written = read_dataset(args.out)
+        if args.export == "swift":
+            path = export_gameqa5k(written, os.path.join(args.out, "gameqa5k.jsonl"))
+        elif args.export == "mmeureka":
+            path = export_mmeureka(written, os.path.join(args.out, "mmeureka.jsonl"))
+        else:
+            path = export_gameqa(written, args.out, args.split)
+        print(f"exported {len(written)} records to {path}")
+
+    print(f"{'game':<20}{'plot level':<12}{'TP':>6}{'SP':>6}{'SO':>6}{'total':>8}")
+    for game in games:
+        for level in LEVELS:
+            row = [counts.get((game, level, t), 0) for t in QA_TYPES]
+            print(f"{game:<20}{level:<12}{row[0]:>6}{row[1]:>6}{row[2]:>6}{sum(row):>8}")
+    print(f"{args.n} samples in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

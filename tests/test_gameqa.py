@@ -63,3 +63,36 @@ def test_numeric_distractors_are_near_and_distinct():
     import random
     d = gameqa.numeric_distractors(random.Random(0), 5, k=7, low=1)
     assert len(set(d)) == 7 and "5" not in d and all(1 <= int(v) <= 9 for v in d)
+
+
+def run_cli(*args):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "gameqa.py", *args], cwd=gameqa.os.path.dirname(gameqa.__file__),
+                          capture_output=True, text=True, timeout=120)
+
+
+def read_tree(folder):
+    out = {}
+    for root, _, files in gameqa.os.walk(folder):
+        for name in files:
+            path = gameqa.os.path.join(root, name)
+            out[gameqa.os.path.relpath(path, folder)] = open(path, "rb").read()
+    return out
+
+
+def test_cli_same_seed_gives_identical_files_serial_or_parallel(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    r1 = run_cli("--games", "all", "--n", "12", "--seed", "5", "--split", "test", "--out", str(a))
+    r2 = run_cli("--games", "all", "--n", "12", "--seed", "5", "--split", "test", "--out", str(b), "--workers", "2")
+    assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
+    assert read_tree(a) == read_tree(b) and len(read_tree(a)) == 13  # metadata.jsonl + one PNG per sample
+    assert "12 samples in" in r1.stdout and "sokoban" in r1.stdout  # the per-game, per-level count table
+    records = gameqa.read_dataset(str(a))
+    assert [r["id"] for r in records] == [f"{r['game']}-test-{i:06d}" for i, r in enumerate(records)]
+
+
+def test_cli_unknown_game_is_one_clear_message(tmp_path):
+    r = run_cli("--games", "sokoban,chess", "--n", "2", "--out", str(tmp_path / "x"))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "'chess' is not a GameQA game" in r.stderr and "sokoban, maze" in r.stderr
