@@ -1,14 +1,43 @@
-"""GameQA data: the sample record on disk, shared by every game (SPEC §1).
+"""GameQA data engine (Code2Logic) and the sample record on disk.
 
-Every game in this project (snake.py, rotation.py, the GameQA games) produces plain dicts, the *sample
-record*: id, game, images, prompt, answer, reward, options, level, state, analysis. In memory `images`
-holds PIL images; on disk it holds paths relative to the dataset folder, which is
+What it is. A reproduction of the data side of Game-RL — "Game-RL: Synthesizing Multimodal Verifiable Game Data
+to Boost VLMs' General Reasoning" (Tong et al., 2025, arXiv 2505.13886, first titled "Code2Logic"); SPEC §1, §4.
+Code2Logic turns game code into verifiable visual questions in three pieces, and this file has the same three:
+  1. a game: a state class with its transition `move()` and a Pillow renderer whose tick labels state the
+     coordinate convention the questions use;
+  2. task templates: each pairs a question with an analysis produced by running the game logic and solvers,
+     and carries qa_type (Target Perception / State Prediction / Strategy Optimization) and qa_level;
+  3. an engine (`make_sample`, `sample_at`, `generate`) that draws states, fills the templates, shuffles and
+     letters the options and renders the image. Answers are correct by construction; tests re-derive every
+     one from the record's `state` with separate code.
+The REGISTRY lists all 30 GameQA games with category and in-domain / out-of-domain split. Implemented:
+Sokoban, Maze, Tetris, 3D Reconstruction (in-domain) and Sudoku, Minesweeper (out-of-domain), 20 tasks.
+It also reads the released GameQA-140K / GameQA-5K files into sample records and exports ours to those
+formats and to MM-EUREKA's.
 
-    DIR/metadata.jsonl   one JSON record a line
-    DIR/images/...       the PNGs the records name
+The sample record on disk (SPEC §1) is shared by every game in the project: DIR/metadata.jsonl (one record a
+line) and DIR/images/..., paths relative to DIR so a dataset can be moved without rewriting. Every CLI writes
+through `write_dataset`; train.py / evaluate.py read through `read_dataset`.
 
-so a dataset can be moved or copied without rewriting anything. This file owns that format: every game's
-CLI writes through `write_dataset`, and train.py / evaluate.py read through `read_dataset`.
+Deviations from Game-RL, and why:
+  1. Our own 6 of the 30 games and 3–4 tasks each (the release has 158 tasks); the registry marks the rest.
+  2. The per-question budget counts search steps, not seconds (`Budget`): a wall-clock limit would make the
+     data depend on machine load, and the same seed must give byte-identical files.
+  3. Multiple-choice gold is the option LETTER (options labelled A, B, … in the prompt); released data whose
+     gold is a 1-based index keeps it, and rewards.py grades both.
+  4. No LLM judge and no free-form answers: fill-in answers have one canonical form ("(r, c)", a number, a 3×3
+     matrix like [[0,1,0],[1,1,1],[0,0,0]]) that rewards.py can match by rule.
+  5. 3D Reconstruction draws only structures that stand on the floor and whose every voxel shows in the
+     view (a single oblique view of floating cubes is ambiguous); the targets still allow floating voxels.
+  6. Sudoku's "solved colour" analysis is a forced-cell trace, falling back to the searched solution when no
+     cell is forced, instead of the release's guided two-cell deduction.
+
+Commands (CPU only; no torch in this file):
+    python gameqa.py --games in-domain --n 5000 --seed 0 --out data/gameqa5k --workers 2 --export swift
+    python gameqa.py --games out-of-domain --n 500 --seed 0 --split test --out data/gameqa_ood_test
+    python gameqa.py --games sokoban,maze --n 20 --out /tmp/peek      # then open /tmp/peek/images/*.png
+    python -m pytest -q tests/test_gameqa*.py
+The first takes about 75 s on 2 shared cores.
 """
 import json
 import os
@@ -499,12 +528,20 @@ def sokoban_player_position(rng, state):
 
 
 def sokoban_after_moves(rng, state):
-    moves = [rng.choice(list(MOVE_DELTAS)) for _ in range(rng.randint(3, 6))]
+    moves, s = [], state
+    for _ in range(rng.randint(3, 6)):  # mostly towards the nearest box, so that pushes and blocks happen
+        near = min(s.boxes, key=lambda b: abs(b[0] - s.player[0]) + abs(b[1] - s.player[1]))
+        towards = [d for d, (dr, dc) in MOVE_DELTAS.items()
+                   if abs(near[0] - s.player[0] - dr) + abs(near[1] - s.player[1] - dc) < abs(near[0] - s.player[0]) + abs(near[1] - s.player[1])]
+        moves.append(rng.choice(towards) if towards and rng.random() < 0.6 else rng.choice(list(MOVE_DELTAS)))
+        s, _ = s.move(moves[-1])
     lines, s = [f"The player starts at {fmt_cell(state.player)}."], state
     for k, direction in enumerate(moves, 1):
         t, what = s.move(direction)
         if what == "blocked":
-            lines.append(f"Move {k}, {direction}: blocked (a wall, or a box that cannot move), the player stays at {fmt_cell(s.player)}.")
+            ahead = (s.player[0] + MOVE_DELTAS[direction][0], s.player[1] + MOVE_DELTAS[direction][1])
+            why = f"a wall is at {fmt_cell(ahead)}" if ahead in s.walls else f"the box at {fmt_cell(ahead)} has a wall or box behind it"
+            lines.append(f"Move {k}, {direction}: blocked, {why}; the player stays at {fmt_cell(s.player)}.")
         elif what == "push":
             (box,) = t.boxes - s.boxes
             lines.append(f"Move {k}, {direction}: the player pushes the box to {fmt_cell(box)} and steps to {fmt_cell(t.player)}.")
