@@ -530,7 +530,7 @@ def sokoban_player_position(rng, state):
 def sokoban_after_moves(rng, state):
     moves, s = [], state
     for _ in range(rng.randint(3, 6)):  # mostly towards the nearest box, so that pushes and blocks happen
-        near = min(s.boxes, key=lambda b: abs(b[0] - s.player[0]) + abs(b[1] - s.player[1]))
+        near = min(sorted(s.boxes), key=lambda b: abs(b[0] - s.player[0]) + abs(b[1] - s.player[1]))
         towards = [d for d, (dr, dc) in MOVE_DELTAS.items()
                    if abs(near[0] - s.player[0] - dr) + abs(near[1] - s.player[1] - dc) < abs(near[0] - s.player[0]) + abs(near[1] - s.player[1])]
         moves.append(rng.choice(towards) if towards and rng.random() < 0.6 else rng.choice(list(MOVE_DELTAS)))
@@ -1507,7 +1507,7 @@ def without_answer_request(prompt):
 
 def released_record(raw, where, game, images, prompt, answer, options):
     record = {"id": str(raw["data_id"]) if str(raw["data_id"]).startswith(game) else f"{game}-{raw['data_id']}",
-              "game": game, "images": images, "prompt": prompt, "answer": str(answer), "reward": "gameqa"}
+              "game": game, "images": images, "prompt": prompt, "answer": answer if isinstance(answer, str) else json.dumps(answer), "reward": "gameqa"}
     if options is not None:
         if not isinstance(options, list):
             raise DatasetError(f"{where}: 'options' must be a list, got {type(options).__name__}")

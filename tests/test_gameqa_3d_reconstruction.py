@@ -12,7 +12,12 @@ SEEDS = range(100)
 
 
 def gold(sample):
-    return sample["options"]["ABCDEFGHIJ".index(sample["answer"])] if "options" in sample else sample["answer"]
+    """The gold as text (the option its letter points at, or the fill-in answer), checking the option invariants."""
+    if "options" not in sample:
+        return sample["answer"]
+    options = sample["options"]
+    assert len(set(options)) == len(options) and sample["answer"] in list("ABCDEFGHIJ"[:len(options)])
+    return options["ABCDEFGHIJ".index(sample["answer"])]
 
 
 def grid(voxels):
