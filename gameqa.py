@@ -201,7 +201,7 @@ def fmt_cell(rc):
     return f"({rc[0]}, {rc[1]})"
 
 
-def make_sample(game, task, plot_level, rng, sample_id, split="train", render=True):
+def make_sample(game, task, plot_level, rng, sample_id, render=True):
     """Draw states until `task` accepts one, then build the sample record (SPEC §1 + the GameQA fields)."""
     for _ in range(MAX_ATTEMPTS):
         state = game.new_state(rng, plot_level)
@@ -241,11 +241,14 @@ def sample_at(index, seed, split="train", games=None, plot_levels=LEVELS, render
     trainer can draw any index in any order or process. The RNG picks the game, the task, the plot level
     and the state. `games` defaults to every implemented in-domain game (the Game-RL training set)."""
     games = list(games) if games is not None else game_names("in-domain")
+    for name in games:
+        if name not in REGISTRY or not REGISTRY[name].implemented:
+            raise ValueError(f"unknown or unimplemented GameQA game {name!r}; implemented: {', '.join(game_names('all'))}")
     rng = random.Random(f"gameqa:{split}:{seed}:{index}")
     game = REGISTRY[rng.choice(games)]
     task = rng.choice(game.tasks)
     plot_level = rng.choice(list(plot_levels))
-    return make_sample(game, task, plot_level, rng, f"{game.name}-{split}-{index:06d}", split, render)
+    return make_sample(game, task, plot_level, rng, f"{game.name}-{split}-{index:06d}", render)
 
 
 def generate(n, seed, split="train", games=None, plot_levels=LEVELS, render=True):
@@ -258,7 +261,7 @@ def sample_task(game_name, question_id, seed, plot_level="Easy", split="train", 
     game = REGISTRY[game_name]
     task = next(t for t in game.tasks if t.question_id == question_id)
     rng = random.Random(f"gameqa-task:{split}:{seed}:{game_name}:{question_id}:{plot_level}")
-    return make_sample(game, task, plot_level, rng, f"{game_name}-{split}-{seed:06d}", split, render)
+    return make_sample(game, task, plot_level, rng, f"{game_name}-{split}-{seed:06d}", render)
 
 
 # Drawing helpers shared by the grid games: a board with its tick labels, so the picture states the convention.
@@ -267,12 +270,12 @@ def font(size):
     return ImageFont.load_default(size=size)
 
 
-def grid_canvas(rows, cols, cell, pad=None, extra_right=0, extra_bottom=0):
+def grid_canvas(rows, cols, cell):
     """A white canvas with a rows×cols board whose row ticks (0..rows-1, top to bottom) sit on the left and
     column ticks (0..cols-1, left to right) on top. Returns (image, draw, box) where box(r, c) is the cell's
     pixel rectangle."""
-    pad = pad or max(24, cell * 2 // 3)
-    image = Image.new("RGB", (pad + cols * cell + 10 + extra_right, pad + rows * cell + 10 + extra_bottom), "white")
+    pad = max(24, cell * 2 // 3)  # room for the tick labels
+    image = Image.new("RGB", (pad + cols * cell + 10, pad + rows * cell + 10), "white")
     draw = ImageDraw.Draw(image)
     tick_font = font(max(10, min(18, cell // 2)))
     for c in range(cols):

@@ -96,3 +96,11 @@ def test_cli_unknown_game_is_one_clear_message(tmp_path):
     r = run_cli("--games", "sokoban,chess", "--n", "2", "--out", str(tmp_path / "x"))
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "'chess' is not a GameQA game" in r.stderr and "sokoban, maze" in r.stderr
+
+
+def test_sample_at_rejects_unknown_games_and_defaults_to_in_domain():
+    with pytest.raises(ValueError, match="'pacman'"):
+        gameqa.sample_at(0, seed=0, games=["pacman"])
+    games = {gameqa.sample_at(i, seed=0, render=False)["game"] for i in range(40)}
+    assert games == set(gameqa.game_names("in-domain")) == {"sokoban", "maze", "tetris", "3d_reconstruction"}
+    assert gameqa.GAME_RL_SYSTEM_PROMPT.count(".") == 1  # one sentence
