@@ -11,7 +11,7 @@ Code2Logic turns game code into verifiable visual questions in three pieces, and
      letters the options and renders the image. Answers are correct by construction; tests re-derive every
      one from the record's `state` with separate code.
 The REGISTRY lists all 30 GameQA games with category and in-domain / out-of-domain split. Implemented:
-Sokoban, Maze, Tetris, 3D Reconstruction (in-domain) and Sudoku, Minesweeper (out-of-domain), 20 tasks.
+Sokoban, Maze, Tetris, 3D Reconstruction (in-domain) and Sudoku, Minesweeper (out-of-domain), 23 tasks.
 It also reads the released GameQA-140K / GameQA-5K files into sample records and exports ours to those
 formats and to MM-EUREKA's.
 
@@ -568,10 +568,37 @@ def sokoban_min_moves(rng, state):
     return QA(question, analysis, str(len(path)), numeric_distractors(rng, len(path), low=1))
 
 
+def sokoban_box_after_moves(rng, state):
+    start = rng.choice(sorted(state.boxes))
+    box, s, moves = start, state, []
+    lines = [f"The player starts at {fmt_cell(state.player)}; the box we follow starts at {fmt_cell(start)}."]
+    for k in range(1, rng.randint(4, 7) + 1):  # mostly towards the followed box, so that it gets pushed
+        towards = [d for d, (dr, dc) in MOVE_DELTAS.items()
+                   if abs(box[0] - s.player[0] - dr) + abs(box[1] - s.player[1] - dc) < abs(box[0] - s.player[0]) + abs(box[1] - s.player[1])]
+        direction = rng.choice(towards) if towards and rng.random() < 0.7 else rng.choice(list(MOVE_DELTAS))
+        moves.append(direction)
+        t, what = s.move(direction)
+        if what == "push" and t.player == box:
+            (box,) = t.boxes - s.boxes
+            lines.append(f"Move {k}, {direction}: the player pushes the followed box to {fmt_cell(box)}.")
+        elif what == "push":
+            lines.append(f"Move {k}, {direction}: the player pushes the other box to {fmt_cell(next(iter(t.boxes - s.boxes)))}.")
+        elif what == "blocked":
+            lines.append(f"Move {k}, {direction}: blocked, nothing moves.")
+        else:
+            lines.append(f"Move {k}, {direction}: the player walks to {fmt_cell(t.player)}.")
+        s = t
+    question = (sokoban_intro(state) + f"\n\nThe player makes these moves in order: {', '.join(moves)}. "
+                f"Where is the box that started at {fmt_cell(start)} after the last move?")
+    return QA(question, "\n".join(lines) + f"\nThe followed box ends at {fmt_cell(box)}.", fmt_cell(box),
+              cell_distractors(rng, box, state.size, state.size), {"moves": moves, "box": list(start)})
+
+
 implement("sokoban", sokoban_new_state, sokoban_render, [
     Task(1, "the player's position", "Target Perception", "Easy", sokoban_player_position),
     Task(2, "the player's position after a sequence of moves", "State Prediction", "Medium", sokoban_after_moves),
     Task(3, "the minimum number of moves that solves the puzzle", "Strategy Optimization", "Hard", sokoban_min_moves),
+    Task(4, "a box's position after a sequence of moves", "State Prediction", "Medium", sokoban_box_after_moves),
 ])
 
 
@@ -1106,10 +1133,23 @@ def recon_min_add(rng, state):
     return QA(question, analysis, str(total), numeric_distractors(rng, total, low=1))
 
 
+def recon_which_position(rng, state):
+    filled = rng.choice(sorted(state.voxels))
+    empty = [(x, y, z) for x in (1, 2, 3) for y in (1, 2, 3) for z in (1, 2, 3) if (x, y, z) not in state.voxels]
+    others = rng.sample(empty, 3)
+    question = RECON_INTRO + "\n\nWhich of the following positions holds a voxel of the structure on the left?"
+    analysis = (f"The structure's voxels by layer are {recon_layers(state.voxels)}. Of the options, "
+                + ", ".join(f"({x}, {y}, {z}) is empty" for x, y, z in others) + f", and ({filled[0]}, {filled[1]}, "
+                f"{filled[2]}) holds a voxel.")
+    fmt = lambda v: f"({v[0]}, {v[1]}, {v[2]})"
+    return QA(question, analysis, fmt(filled), [fmt(v) for v in others], {"positions": [list(filled)] + [list(v) for v in others]})
+
+
 implement("3d_reconstruction", recon_new_state, recon_render, [
     Task(1, "the number of voxels in the structure", "Target Perception", "Easy", recon_count),
     Task(2, "a projection after adding voxels (3×3 matrix)", "State Prediction", "Medium", recon_projection_after),
     Task(3, "the fewest voxels to add to match both target projections", "Strategy Optimization", "Hard", recon_min_add),
+    Task(4, "which of four positions holds a voxel", "Target Perception", "Easy", recon_which_position),
 ])
 
 
@@ -1265,10 +1305,22 @@ def sudoku_solved_colour(rng, state):
     return QA(question, analysis, colour, rng.sample(others, min(7, len(others))), {"cell": [r, c]})
 
 
+def sudoku_colour_count(rng, state):
+    value = rng.randint(1, state.n)
+    colour = state.colours[value - 1]
+    rows = [sum(v == value for v in row) for row in state.grid]
+    total = sum(rows)
+    question = sudoku_intro(state) + f"\n\nHow many cells of the grid are already {colour}?"
+    analysis = (f"Count the {colour} circles row by row: " + ", ".join(f"row {r}: {k}" for r, k in enumerate(rows)) +
+                f". In total {total}.")
+    return QA(question, analysis, str(total), numeric_distractors(rng, total, k=min(7, state.n)), {"colour": colour})
+
+
 implement("sudoku", sudoku_new_state, sudoku_render, [
     Task(1, "the colour of a filled cell", "Target Perception", "Easy", sudoku_colour_at),
     Task(2, "how many colours an empty cell still allows", "State Prediction", "Medium", sudoku_candidate_count),
     Task(3, "the colour an empty cell has in the unique solution", "Strategy Optimization", "Hard", sudoku_solved_colour),
+    Task(4, "how many cells hold a given colour", "Target Perception", "Easy", sudoku_colour_count),
 ])
 
 

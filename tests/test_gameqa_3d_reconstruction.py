@@ -73,3 +73,12 @@ def test_min_voxels_to_add(level):
             if best is not None:
                 break
         assert best is not None and int(gold(s)) == best >= 1
+
+
+def test_which_position_holds_a_voxel():
+    for seed in SEEDS:
+        s = gameqa.sample_task("3d_reconstruction", 4, seed, "Medium", render=False)
+        g = grid(s["state"]["voxels"])
+        holding = [p for p in s["state"]["positions"] if g[p[0] - 1, p[1] - 1, p[2] - 1]]
+        assert len(holding) == 1 and gold(s) == "({}, {}, {})".format(*holding[0])
+        assert sorted(s["options"]) == sorted("({}, {}, {})".format(*p) for p in s["state"]["positions"])

@@ -95,3 +95,20 @@ def test_hard_board_is_twelve_wide_and_solvable():
         board = s["state"]["board"]
         assert len(board) == 12 and all(len(row) == 12 for row in board)
         assert int(gold(s)) == min_moves(*parse(board))
+
+
+def test_box_after_moves():
+    pushed = 0
+    for seed in SEEDS:
+        s = gameqa.sample_task("sokoban", 4, seed, "Medium", render=False)
+        walls, boxes, _, player = parse(s["state"]["board"])
+        box = tuple(s["state"]["box"])
+        assert box in boxes
+        for m in s["state"]["moves"]:
+            before = boxes
+            boxes, player = step(walls, boxes, player, m)
+            if box not in boxes:  # the followed box was the one pushed
+                (box,) = boxes - before
+                pushed += 1
+        assert gold(s) == f"({box[0]}, {box[1]})"
+    assert pushed > 50

@@ -71,3 +71,10 @@ def test_unique_solution_and_solved_colour(level, seeds):
         r, c = s["state"]["cell"]
         assert grid[r][c] == 0 and gold(s) == s["state"]["colours"][solutions[0][r][c] - 1]
         assert len(grid) == {"Easy": 4, "Medium": 9}[level]
+
+
+def test_colour_count():
+    for seed in SEEDS:
+        s = gameqa.sample_task("sudoku", 4, seed, "Easy", render=False)
+        value = s["state"]["colours"].index(s["state"]["colour"]) + 1
+        assert int(gold(s)) == sum(row.count(value) for row in s["state"]["grid"])
