@@ -9,6 +9,7 @@ the papers' settings for a hub model.
     python evaluate.py --model runs/tiny/checkpoint-000300 --blind          # the same, every image blanked
     python evaluate.py --model Qwen/Qwen2.5-VL-7B-Instruct --games snake,rotation --n 500
     python evaluate.py --model runs/vigal/checkpoint-000300 --data data/snake_test   # a dataset folder
+    python evaluate.py --model runs/gamerl/checkpoint-002500 --n 1000     # GameQA: in-domain vs out-of-domain
 """
 import argparse
 import dataclasses
@@ -35,13 +36,16 @@ def summarize(rows):
     for r in rows:
         groups["all"].append(r)
         groups[r["game"]].append(r)
+        if r.get("split_group"):  # GameQA: generalisation is in-domain vs out-of-domain games (SPEC §4)
+            groups[f"gameqa {r['split_group']}"].append(r)
         for key in LEVEL_KEYS:
             if key in r["level"]:
                 groups[f"{r['game']} {key}={r['level'][key]}"].append(r)
     mean = lambda xs: sum(xs) / len(xs) if xs else 0.0
     return {name: {"n": len(rs), "accuracy": mean([r["accuracy"] for r in rs]),
                    "format": mean([1.0 if r["format"] > 0 else 0.0 for r in rs]),
-                   "reward": mean([r["reward"] for r in rs])} for name, rs in groups.items()}
+                   "reward": mean([r["reward"] for r in rs])}
+            for name, rs in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))}
 
 
 def markdown_table(summary, title):
@@ -60,6 +64,7 @@ def main(argv=None):
     p.add_argument("--model", required=True, help="checkpoint folder or hub model name")
     p.add_argument("--data", default=None, help="dataset folder (metadata.jsonl + images/) instead of generated test samples")
     p.add_argument("--games", default=None, help="comma-separated games to generate test samples for; default: the checkpoint's")
+    p.add_argument("--gameqa-games", default="all", help="GameQA games to test: all (default), in-domain, out-of-domain, or names")
     p.add_argument("--n", type=int, default=64, help="generated test samples (ignored with --data)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated test stream (disjoint from training's by split)")
     p.add_argument("--batch-size", type=int, default=8, help="prompts decoded together")
@@ -70,8 +75,7 @@ def main(argv=None):
     try:
         train.check_model_path(args.model)
         cfg = checkpoint_config(args.model)
-        if args.games:
-            cfg = train.validate(dataclasses.replace(cfg, games=args.games))
+        cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games))
         if args.data:
             samples = read_dataset(args.data)
         else:
@@ -84,7 +88,7 @@ def main(argv=None):
     t0 = time.time()
     rows = train.evaluate_samples(model, processor, samples, args.batch_size,
                                   args.max_completion_length or cfg.max_completion_length, cfg.system_prompt or None,
-                                  args.blind, progress=lambda it: tqdm(it, desc="evaluating", unit="batch"))
+                                  args.blind, cfg.eval_temperature, progress=lambda it: tqdm(it, desc="evaluating", unit="batch"))
     summary = summarize(rows)
     out_dir = args.out or (args.model if os.path.isdir(args.model) else "eval")
     os.makedirs(out_dir, exist_ok=True)

@@ -48,6 +48,7 @@ from tqdm import tqdm
 from transformers import (AutoTokenizer, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor,
                           Qwen2VLImageProcessorPil)
 
+import gameqa
 import grpo
 import rewards
 import rotation
@@ -61,7 +62,7 @@ from gameqa import DatasetError, read_dataset
 @dataclass
 class Config:
     # --- run
-    preset: str = "tiny"  # which preset's overrides to apply first: tiny, vigal
+    preset: str = "tiny"  # which preset's overrides to apply first: tiny, vigal, gamerl
     out_dir: str = "runs/tiny"  # run folder: metrics.jsonl, config.json, checkpoint-*/
     seed: int = 0  # seeds data, sampling and initialisation
     max_steps: int = 40  # optimizer steps to run
@@ -76,7 +77,8 @@ class Config:
     min_pixels: int = 4 * 28 * 28  # smallest image area fed to the model (Qwen2.5-VL resizes to multiples of 28)
     max_pixels: int = 640 * 28 * 28  # largest image area (ViGaL: 640*28*28)
     # --- data
-    games: str = "snake"  # comma-separated games to generate on the fly: snake, rotation (ignored when data is set)
+    games: str = "snake"  # comma-separated games to generate on the fly: snake, rotation, gameqa (ignored with data)
+    gameqa_games: str = "in-domain"  # GameQA games to train on: in-domain, out-of-domain, all, or names (sokoban,maze)
     game_weights: str = ""  # comma-separated mixing weights for games, e.g. "1,1"; empty = equal
     data: str = ""  # dataset folder (metadata.jsonl + images/) to train on instead of on-the-fly samples
     board_size: int = 10  # Snake board width and height
@@ -87,7 +89,8 @@ class Config:
     answer_format: str = "vigal"  # Snake answer: "vigal" (think/best/worst tags, the paper) or "move" (one word, tiny demo)
     system_prompt: str = ""  # optional system turn before every prompt
     blind: bool = False  # replace every image with a blank one (the no-vision control)
-    eval_samples: int = 0  # held-out test samples graded (greedy) before and after training; 0 = skip
+    eval_samples: int = 0  # held-out test samples graded before and after training; 0 = skip
+    eval_temperature: float = 0.0  # decoding temperature for evaluation: 0 = greedy (ViGaL); Game-RL used 0.2
     # --- GRPO (names as in TRL's GRPOConfig; SPEC §5)
     prompts_per_step: int = 4  # prompts per optimizer step, over all processes
     num_generations: int = 4  # G: completions sampled per prompt
@@ -128,6 +131,14 @@ PRESETS = {
                   temperature=1.0, advantage_estimator="rloo", whiten_advantages=True, loss_type="dapo",
                   epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6, lr_scheduler="cosine",
                   warmup_ratio=0.03, min_lr_ratio=0.1, max_steps=600, save_every=25),  # (36K snake + 36K rotation) / 120
+    # Game-RL's GRPO on GameQA (SPEC §6): in-domain games only, KL 0.04 to the initial model, 4 GPUs.
+    "gamerl": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/gamerl", games="gameqa", gameqa_games="in-domain",
+                   dtype="bfloat16", gradient_checkpointing=True, max_pixels=1280 * 28 * 28,
+                   system_prompt=gameqa.GAME_RL_SYSTEM_PROMPT, prompts_per_step=2, num_generations=12,
+                   micro_batch_size=2, max_completion_length=2048, temperature=1.0, top_p=0.85, top_k=50,
+                   advantage_estimator="grpo", scale_rewards="group", loss_type="grpo", epsilon=0.2,
+                   epsilon_high=0.2, beta=0.04, kl_estimator="k3", learning_rate=5e-7, lr_scheduler="constant",
+                   warmup_ratio=0.05, max_steps=2500, save_every=250, eval_temperature=0.2),  # 5K samples, 1 epoch
 }
 
 
@@ -184,7 +195,7 @@ def validate(cfg):
                               f"--games {cfg.games!r}, not all zero")
     for game in cfg.games.split(","):  # the game's own checks (board too small for the snake, unknown level, ...)
         try:
-            GAMES[game].sample_at(0, cfg.seed, "train", game_settings(cfg, game))
+            GAMES[game].sample_at(0, cfg.seed, "train", **game_settings(cfg, game))
         except ValueError as e:
             raise ConfigError(f"--games {game}: {e}") from None
     return cfg
@@ -301,16 +312,19 @@ def check_model_path(name_or_path):
 # ---------------------------------------------------------------------------------------------------------
 # Data: sample i of the run is the same sample whatever the number of processes
 
-GAMES = {"snake": snake, "rotation": rotation}  # each has sample_at(index, seed, split, settings)
+GAMES = {"snake": snake, "rotation": rotation, "gameqa": gameqa}  # each has sample_at(index, seed, split, ...)
 
 
 def game_settings(cfg, game):
-    """The game module's own settings dataclass, from the run's config."""
+    """The keyword arguments of the game module's sample_at, from the run's config."""
     if game == "snake":
-        return snake.SnakeConfig(width=cfg.board_size, height=cfg.board_size, num_apples=cfg.num_apples,
-                                 image_size=cfg.image_size, max_length=cfg.max_snake_length,
-                                 answer_format=cfg.answer_format)
-    return rotation.RotationConfig(image_size=cfg.image_size, level=cfg.rotation_level)
+        return {"cfg": snake.SnakeConfig(width=cfg.board_size, height=cfg.board_size, num_apples=cfg.num_apples,
+                                         image_size=cfg.image_size, max_length=cfg.max_snake_length,
+                                         answer_format=cfg.answer_format)}
+    if game == "rotation":
+        return {"cfg": rotation.RotationConfig(image_size=cfg.image_size, level=cfg.rotation_level)}
+    names = cfg.gameqa_games.split(",")
+    return {"games": gameqa.game_names(names[0]) if names[0] in ("all", "in-domain", "out-of-domain") else names}
 
 
 def make_sampler(cfg, split="train"):
@@ -332,7 +346,7 @@ def make_sampler(cfg, split="train"):
 
     def on_the_fly(i):
         game = random.Random(f"mix:{split}:{cfg.seed}:{i}").choices(games, weights)[0] if len(games) > 1 else games[0]
-        return GAMES[game].sample_at(i, cfg.seed, split, settings[game])
+        return GAMES[game].sample_at(i, cfg.seed, split, **settings[game])
     return on_the_fly
 
 
@@ -353,7 +367,7 @@ def evaluate_samples(model, processor, samples, batch_size, max_completion_lengt
         for sample, text in zip(chunk, out["texts"]):
             s = rewards.score(text, sample)
             rows.append({"id": sample["id"], "game": sample["game"], "level": sample.get("level", {}),
-                         "completion": text, **s})
+                         "split_group": sample.get("split_group"), "completion": text, **s})
     return rows
 
 
@@ -603,7 +617,7 @@ def held_out_eval(accelerator, policy, processor, samples, cfg, step, path):
     the step-0 figure beside it once there is one."""
     if accelerator.is_main_process:
         rows = evaluate_samples(policy, processor, samples, 32, cfg.max_completion_length, cfg.system_prompt or None,
-                                cfg.blind)
+                                cfg.blind, cfg.eval_temperature)
         history = json.load(open(path)) if os.path.isfile(path) and step > 0 else []
         history = [h for h in history if h["step"] < step] + [{
             "step": step, "n": len(rows), "accuracy": sum(r["accuracy"] for r in rows) / len(rows),

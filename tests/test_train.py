@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY = ["--max-steps", "2", "--save-every", "1", "--prompts-per-step", "2", "--num-generations", "4"]
+TINY = ["--max-steps", "2", "--save-every", "1"]  # the tiny defaults: 8 prompts x 8 completions a step
 
 
 def run(script, *args, check=True):
