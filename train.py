@@ -29,6 +29,8 @@ Commands:
 """
 import argparse
 import dataclasses
+import functools
+import importlib.util
 import inspect
 import json
 import math
@@ -180,6 +182,8 @@ def validate(cfg):
     for name, allowed in choices.items():
         if getattr(cfg, name) not in allowed:
             raise ConfigError(f"--{name.replace('_', '-')} must be one of {', '.join(a or repr(a) for a in allowed)}, got {getattr(cfg, name)!r}")
+    if cfg.report_to and importlib.util.find_spec(cfg.report_to) is None:
+        raise ConfigError(f"--report-to {cfg.report_to} needs the {cfg.report_to} package: pip install {cfg.report_to}")
     if cfg.num_generations < 2:
         raise ConfigError("--num-generations must be at least 2: advantages compare completions within a group")
     for game in cfg.games.split(","):
@@ -334,11 +338,15 @@ def make_sampler(cfg, split="train"):
     if cfg.data and split == "train":
         dataset = read_dataset(cfg.data)
 
-        def from_folder(i):
-            epoch, j = divmod(i, len(dataset))
+        @functools.lru_cache(maxsize=2)
+        def epoch_order(epoch):
             order = list(range(len(dataset)))
             random.Random(f"{cfg.seed}:{epoch}").shuffle(order)
-            return dataset[order[j]]
+            return order
+
+        def from_folder(i):
+            epoch, j = divmod(i, len(dataset))
+            return dataset[epoch_order(epoch)[j]]
         return from_folder
     games = cfg.games.split(",")
     weights = [float(w) for w in cfg.game_weights.split(",")] if cfg.game_weights else [1.0] * len(games)

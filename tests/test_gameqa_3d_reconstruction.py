@@ -7,17 +7,11 @@ import numpy as np
 import pytest
 
 import gameqa
+from gameqa_testing import gold
 
 SEEDS = range(100)
 
 
-def gold(sample):
-    """The gold as text (the option its letter points at, or the fill-in answer), checking the option invariants."""
-    if "options" not in sample:
-        return sample["answer"]
-    options = sample["options"]
-    assert len(set(options)) == len(options) and sample["answer"] in list("ABCDEFGHIJ"[:len(options)])
-    return options["ABCDEFGHIJ".index(sample["answer"])]
 
 
 def grid(voxels):

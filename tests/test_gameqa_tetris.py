@@ -2,6 +2,7 @@
 import pytest
 
 import gameqa
+from gameqa_testing import gold
 
 SEEDS = range(100)
 # Every orientation of every piece written out by hand, as picture strings (rows joined by '/').
@@ -14,13 +15,6 @@ PICTURES = {
 }
 
 
-def gold(sample):
-    """The gold as text (the option its letter points at, or the fill-in answer), checking the option invariants."""
-    if "options" not in sample:
-        return sample["answer"]
-    options = sample["options"]
-    assert len(set(options)) == len(options) and sample["answer"] in list("ABCDEFGHIJ"[:len(options)])
-    return options["ABCDEFGHIJ".index(sample["answer"])]
 
 
 def picture(cells):
