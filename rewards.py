@@ -455,7 +455,7 @@ def score_rotation(completion, sample):
 _FRACTION = re.compile(r"\\[dt]?frac\s*\{([^{}]+)\}\s*\{([^{}]+)\}")
 _RATIO = re.compile(r"([+-]?[0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)")
 _ASSIGNMENT = re.compile(r"^[a-z]\w{0,3}\s*=\s*(?=\S)", re.IGNORECASE)  # "x = 5", "AB = 3": the value is after '='
-_LATEX_NOISE = re.compile(r"\\(?:left|right|displaystyle|!|,|;|:)|\\ ")
+_LATEX_NOISE = re.compile(r"\\(?:left|right|displaystyle|!|,|;|:)|\\ |\$")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\%|%|\bdegrees?\b")
 
 
