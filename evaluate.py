@@ -366,12 +366,16 @@ def _lettered(options):
     return "\n".join(f"({LETTERS[i]}) {o}" for i, o in enumerate(options))
 
 
-def _letter_of(gold, options, where):
-    """A multiple-choice gold as a letter: already a letter, else the option whose text it equals."""
+def _letter_of(gold, options, where, gold_is_text=False):
+    """A multiple-choice gold as a letter. MMMU and MathVision store the letter; MathVista stores the option's
+    text (gold_is_text), which is looked up first there, so an option that is itself "A" is not misread."""
     gold = str(gold).strip()
-    if re.fullmatch(r"[A-J]", gold) and ord(gold) - ord("A") < max(len(options), 1):
-        return gold
     exact = [i for i, o in enumerate(options) if str(o).strip() == gold]
+    is_letter = re.fullmatch(r"[A-J]", gold) and ord(gold) - ord("A") < max(len(options), 1)
+    if gold_is_text and len(exact) == 1:
+        return LETTERS[exact[0]]
+    if is_letter:
+        return gold
     if len(exact) == 1:
         return LETTERS[exact[0]]
     raise BenchmarkError(f"{where}: answer {gold!r} is neither an option letter nor exactly one option's text")
@@ -383,7 +387,7 @@ def _mathvista(row, root):
     choices = list(row.get("choices") or [])
     multi = row["question_type"] == "multi_choice" and choices
     prompt = row.get("query") or (row["question"] + (f"\nChoices:\n{_lettered(choices)}" if multi else ""))
-    record = {"id": f"mathvista-{row['pid']}", "answer": _letter_of(row["answer"], choices, where) if multi else row["answer"],
+    record = {"id": f"mathvista-{row['pid']}", "answer": _letter_of(row["answer"], choices, where, gold_is_text=True) if multi else row["answer"],
               "prompt": prompt, "images": [image] if image else [],
               "answer_type": row["answer_type"], "precision": row.get("precision"), "unit": row.get("unit") or "",
               "level": {"category": (row.get("metadata") or {}).get("task") or row["question_type"]}}
@@ -527,13 +531,20 @@ def load_benchmark(name, source=None, limit=None, cache_dir=None):
 
 
 def bench_summary(rows):
-    """Accuracy per benchmark, and per benchmark and category (MathVista task, MathVerse version, ...)."""
+    """Accuracy per benchmark, each followed by its categories (MathVista task, MathVerse version, MathVision
+    subject and level, MMMU subject); with several benchmarks, first their unweighted average (as papers report)."""
     groups = defaultdict(list)
     for r in rows:
         groups[r["game"]].append(r)
         groups[f"{r['game']} / {r['level'].get('category', '')}"].append(r)
-    return {name: {"n": len(rs), "accuracy": sum(r["accuracy"] for r in rs) / len(rs)}
-            for name, rs in sorted(groups.items())}
+    accuracy = lambda rs: sum(r["accuracy"] for r in rs) / len(rs)
+    names = sorted({r["game"] for r in rows})
+    summary = {}
+    if len(names) > 1:
+        summary["average"] = {"n": len(rows), "accuracy": sum(accuracy(groups[n]) for n in names) / len(names)}
+    for name, rs in sorted(groups.items(), key=lambda kv: (kv[0].split(" / ")[0], " / " in kv[0], kv[0])):
+        summary[name] = {"n": len(rs), "accuracy": accuracy(rs)}
+    return summary
 
 
 def bench_markdown(summary, title):
@@ -661,6 +672,8 @@ def run_compare(args):
         results[role] = headline(summarize(game_rows) if game_rows else {}, bench_summary(bench_rows) if bench_rows else {})
         report[role + "_samples"] = {"games": game_rows, "bench": bench_rows}
         del model
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()  # the second model loads into the memory the first one held
     reference, note = paper_reference(trained_cfg)
     if args.play_games:
         play_args = argparse.Namespace(**{**vars(args), "model": args.trained, "opponent": args.base, "games": args.play_games,

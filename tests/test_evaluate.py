@@ -70,7 +70,11 @@ def test_bench_mode_on_every_local_benchmark(tiny, tmp_path):
         args += ["--source", s]
     summary = evaluate.main(args)
     report = json.load(open(tmp_path / "bench.json"))
-    assert [k for k in summary if "/" not in k] == sorted(evaluate.BENCHMARKS)
+    assert [k for k in summary if "/" not in k] == ["average"] + sorted(evaluate.BENCHMARKS)
+    names = list(summary)
+    assert names[names.index("mathvista") + 1].startswith("mathvista / ")  # each benchmark's categories follow it
+    means = [summary[n]["accuracy"] for n in evaluate.BENCHMARKS]
+    assert summary["average"]["accuracy"] == pytest.approx(sum(means) / len(means))
     assert summary["mathvista"]["n"] == 5 and summary["mmmu"]["n"] == 4
     assert all({"id", "game", "completion", "accuracy", "answer"} <= set(r) for r in report["samples"])
     assert report["system_prompt"] == evaluate.BENCH_SYSTEM_PROMPT
