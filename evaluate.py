@@ -57,7 +57,6 @@ from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 import grpo
-import rewards
 import snake
 import train
 from gameqa import DatasetError, read_dataset
@@ -153,7 +152,8 @@ def game_samples(cfg, args):
     """The test split of the checkpoint's games (or --games), or a dataset folder."""
     if args.data:
         return read_dataset(args.data)
-    cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games))
+    cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games,
+                                             seed=cfg.seed if args.seed is None else args.seed))
     sample_at = train.make_sampler(cfg, split="test")
     return [sample_at(i) for i in range(args.n)]
 
@@ -290,13 +290,13 @@ def run_play(args):
     transcripts = {"model": [], "opponent": []}
     policies = [model_policy(model, processor, cfg, snake_cfg, args, transcripts["model"])]
     if args.opponent in SCRIPTED:
-        policies.append(snake.scripted_policy(snake_cfg, args.seed, SCRIPTED[args.opponent]))
+        policies.append(snake.scripted_policy(snake_cfg, args.seed or 0, SCRIPTED[args.opponent]))
     else:  # another model: its own config decides its answer format and decoding
         other_cfg, other_processor, other_model = load(args.opponent)
         policies.append(model_policy(other_model, other_processor, other_cfg, snake_cfg, args, transcripts["opponent"]))
     names = [args.model, args.opponent]
     t0 = time.time()
-    results = snake.play_matches(policies, args.games, args.seed, snake_cfg, args.max_turns)
+    results = snake.play_matches(policies, args.games, args.seed or 0, snake_cfg, args.max_turns)
     summary = play_summary(results, names)
     out_dir = args.out or os.path.join(args.model if os.path.isdir(args.model) else "eval", "play")
     os.makedirs(out_dir, exist_ok=True)
@@ -623,9 +623,7 @@ def paper_reference(cfg):
     """{metric: (paper base, paper trained)} for the trained checkpoint's recipe, and a note line."""
     if cfg.preset == "gamerl" or "gameqa" in cfg.games.split(","):
         return dict(GAME_RL_REPORTED), PAPER_NOTES["gamerl"]
-    games = set(cfg.games.split(","))
-    row = {"snake": "ViGaL Snake", "rotation": "ViGaL Rotation"}.get(cfg.games, "ViGaL Snake+Rotation") \
-        if games <= {"snake", "rotation"} else "ViGaL Snake+Rotation"
+    row = {"snake": "ViGaL Snake", "rotation": "ViGaL Rotation"}.get(cfg.games, "ViGaL Snake+Rotation")
     reference = {k: (VIGAL_REPORTED["Qwen2.5-VL-7B"][k], v) for k, v in VIGAL_REPORTED[row].items()}
     reference.update(VIGAL_GAMES)
     return reference, f"{PAPER_NOTES['vigal']} Paper column: {row}."
@@ -738,7 +736,8 @@ def build_parser():
     g.add_argument("--model", required=True, help="checkpoint folder or hub model name")
     add_games(g)
     add_decoding(g)
-    g.add_argument("--seed", type=int, default=0, help="seed of the generated test stream (disjoint from training's by split)")
+    g.add_argument("--seed", type=int, default=None,
+                   help="seed of the generated test stream; default: the checkpoint's (test and train streams never meet)")
     g.add_argument("--out", default=None, help="folder for eval.json and eval.md; default: the model folder, else ./eval")
 
     pl = modes.add_parser("play", formatter_class=raw, help="full Snake games against a scripted opponent or a model",
@@ -773,7 +772,8 @@ def build_parser():
     add_games(c)
     add_bench(c, required=False)
     add_decoding(c)
-    c.add_argument("--seed", type=int, default=0, help="seed of the generated test stream and of the Snake games")
+    c.add_argument("--seed", type=int, default=None,
+                   help="seed of the generated test stream (default: the trained checkpoint's) and of the Snake games (default 0)")
     c.add_argument("--play-games", type=int, default=0, help="also play N Snake games, trained vs base (ViGaL: 10)")
     add_play(c)
     c.add_argument("--out", default=None, help="folder for compare.json and compare.md (default ./eval/compare)")
