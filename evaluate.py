@@ -240,7 +240,7 @@ def play_summary(results, names):
     turns = sum(r["turns"] for r in results)
     return {"games": n, "wins": wins, "losses": losses, "draws": n - wins - losses,
             "mean_turns": turns / max(n, 1),
-            **{f"{side}": {"name": names[p], "apples": sum(r["apples"][p] for r in results),
+            **{side: {"name": names[p], "apples": sum(r["apples"][p] for r in results),
                            "apples_per_game": sum(r["apples"][p] for r in results) / max(n, 1),
                            "invalid": sum(r["invalid"][p] for r in results), "moves": turns}
                for p, side in enumerate(("model", "opponent"))}}

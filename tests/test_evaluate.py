@@ -117,3 +117,13 @@ def test_wrong_schema_folder_prints_no_traceback(tmp_path):
         f"evaluate.py bench: error: {FIXTURES}/mmmu is not in the MathVision schema: missing column(s) subject, level "
         f"(found: id, question, options, explanation, image_1, image_2, image_3, image_4, image_5, image_6, image_7, "
         f"img_type, answer, topic_difficulty, question_type, subfield)"]
+
+
+def test_games_seed_picks_the_test_stream(tmp_path):
+    import argparse
+    cfg = train.Config(**train.PRESETS["tiny"])
+    args = lambda seed: argparse.Namespace(data=None, games=None, gameqa_games="all", n=3, seed=seed)
+    same, other = evaluate.game_samples(cfg, args(None)), evaluate.game_samples(cfg, args(1))
+    assert [s["prompt"] for s in same] == [s["prompt"] for s in evaluate.game_samples(cfg, args(cfg.seed))]
+    assert [s["state"] for s in same] != [s["state"] for s in other]
+    assert all(s["id"].startswith("snake-test-") for s in same + other)

@@ -160,3 +160,17 @@ def test_a_row_that_cannot_be_graded_is_named(tmp_path):
                                     '"answer": "7", "subject": "s", "level": 1}\n')
     with pytest.raises(evaluate.BenchmarkError, match=r"MathVision id 9: answer '7' is neither an option letter"):
         evaluate.load_benchmark("mathvision", str(bad), cache_dir=str(tmp_path / "cache"))
+
+
+def test_hostile_completions_are_graded_fast_and_never_raise():
+    import time
+    sample = {"id": "t", "reward": "math", "answer": "1.25", "answer_type": "float", "precision": 2.0}
+    choice = {"id": "c", "reward": "math", "answer": "B", "options": ["1", "2", "3"]}
+    hostile = ["\\boxed{" * 20000, "<answer>" * 20000 + "1.25", "</answer>" * 20000, "The answer is " * 20000,
+               "\\frac{" * 20000 + "}", "9" * 200000, "(" * 50000 + "B", None, 12]
+    start = time.perf_counter()
+    for text in hostile:
+        for s in (sample, choice):
+            assert rewards.score(text, s)["accuracy"] in (0.0, 1.0)
+    assert time.perf_counter() - start < 2.0
+
