@@ -1,37 +1,79 @@
-"""Evaluate a Qwen2.5-VL checkpoint (a folder or a model name) on held-out game samples.
+"""Evaluate Qwen2.5-VL checkpoints the way ViGaL and Game-RL do (SPEC §7): games, Snake play, benchmarks, side by side.
 
-Greedy decoding (ViGaL's protocol, SPEC §7) on the test split, whose seed stream never meets training's,
-graded by rewards.py; accuracy overall, per game and per level, printed and written as JSON and Markdown.
-The games and their settings default to the checkpoint's own training config (train_config.json), or to
-the papers' settings for a hub model.
+Four modes, one per concern, all on the same model loading, batched decoding and rule-based grading:
 
-    python evaluate.py --model runs/tiny/checkpoint-000300                  # the default run's checkpoint
-    python evaluate.py --model runs/tiny/checkpoint-000300 --blind          # the same, every image blanked
-    python evaluate.py --model Qwen/Qwen2.5-VL-7B-Instruct --games snake,rotation --n 500
-    python evaluate.py --model runs/vigal/checkpoint-000300 --data data/snake_test   # a dataset folder
-    python evaluate.py --model runs/gamerl/checkpoint-002500 --n 1000     # GameQA: in-domain vs out-of-domain
+    games    held-out game questions (snake, rotation, gameqa) from the test seed stream, which training never
+             sees; accuracy overall, per game, per level, per GameQA task (question_id), in-domain vs
+             out-of-domain. `python evaluate.py --model X` (no mode) is this mode.
+    play     the model plays full Snake games (two snakes, apples) against a scripted opponent or another
+             model; wins, losses, draws, apples eaten and unreadable answers over N games, a few saved as GIFs.
+    bench    MathVista testmini, MathVerse testmini, MathVision test, MMMU val, MMMU-Pro (standard, 10 options)
+             through `datasets.load_dataset`: from the hub, or a local folder / parquet / jsonl in the same schema.
+    compare  a base model and a trained checkpoint on the same games (and benchmarks, and head-to-head Snake
+             games), one table with deltas next to the papers' reported numbers.
+
+Decoding follows the checkpoint's preset: greedy for ViGaL (and the tiny demo), temperature 0.2 for Game-RL
+(Config.eval_temperature); --temperature overrides. Every mode writes JSON (every sample or game) and Markdown.
+
+Where this deviates from the papers, and why:
+    1. Grading is by rule only (rewards.score_math): ViGaL falls back to GPT-4o when its rules fail and judges
+       MathVerse with GPT-4o; Game-RL judges everything with an LLM. No judge is reachable here, and rules
+       are reproducible; expect our numbers to be somewhat lower than judged ones on free-form answers.
+    2. The evaluation system prompt is our own wording of ViGaL's (reason first, final answer in \\boxed{}
+       inside <answer></answer>).
+    3. Snake play: ViGaL does not publish its match rules; ours are in snake.play_matches (a snake that dies
+       alone loses; simultaneous deaths and the turn limit go to the snake with more apples). An unreadable
+       answer keeps the snake going straight, and is counted.
+    4. CharXiv and MMBench (in Game-RL's seven) are not included: CharXiv's reasoning answers are graded by
+       GPT-4o in its own protocol, and MMBench's circular evaluation needs its own harness.
+
+Commands:
+    python evaluate.py --model runs/tiny/checkpoint-000300                           # games (the default mode)
+    python evaluate.py games --model runs/gamerl/checkpoint-002500 --n 1000           # GameQA, per task and split
+    python evaluate.py play --model runs/tiny/checkpoint-000300 --opponent greedy --games 10
+    python evaluate.py play --model runs/vigal/checkpoint-000600 --opponent Qwen/Qwen2.5-VL-7B-Instruct --games 10
+    python evaluate.py bench --model Qwen/Qwen2.5-VL-7B-Instruct --benchmarks mathvista,mathverse,mathvision,mmmu
+    python evaluate.py bench --model X --benchmarks mathvista --source mathvista=/data/MathVista   # a local copy
+    python evaluate.py compare --base Qwen/Qwen2.5-VL-7B-Instruct --trained runs/vigal/checkpoint-000600 \\
+        --benchmarks mathvista,mmmu --play-games 10
+    python evaluate.py MODE --help                                                    # every option of a mode
 """
 import argparse
+import ast
 import dataclasses
+import glob
+import io
 import json
 import os
+import re
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable
 
+import torch
+from PIL import Image, ImageDraw
 from tqdm import tqdm
 
+import grpo
+import snake
 import train
 from gameqa import DatasetError, read_dataset
 
 LEVEL_KEYS = ("difficulty", "plot_level", "qa_level", "qa_type")  # the level fields reported separately
+
+
+class EvalError(ValueError):
+    """A bad model, benchmark, source or option: reported as one line, without a traceback."""
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Reports
 
 
 def summarize(rows):
-    """Accuracy, format rate and mean reward overall, per game, and per game and difficulty level."""
+    """Accuracy, format rate and mean reward overall, per game, per game and level, per GameQA task."""
     groups = defaultdict(list)
     for r in rows:
         groups["all"].append(r)
@@ -41,6 +83,8 @@ def summarize(rows):
         for key in LEVEL_KEYS:
             if key in r["level"]:
                 groups[f"{r['game']} {key}={r['level'][key]}"].append(r)
+        if r.get("question_id") is not None:  # a GameQA task: one question template of one game
+            groups[f"{r['game']} task={r['question_id']}"].append(r)
     mean = lambda xs: sum(xs) / len(xs) if xs else 0.0
     return {name: {"n": len(rs), "accuracy": mean([r["accuracy"] for r in rs]),
                    "format": mean([1.0 if r["format"] > 0 else 0.0 for r in rs]),
@@ -55,52 +99,18 @@ def markdown_table(summary, title):
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------------------------------------------------
-# CLI
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", required=True, help="checkpoint folder or hub model name")
-    p.add_argument("--data", default=None, help="dataset folder (metadata.jsonl + images/) instead of generated test samples")
-    p.add_argument("--games", default=None, help="comma-separated games to generate test samples for; default: the checkpoint's")
-    p.add_argument("--gameqa-games", default="all", help="GameQA games to test: all (default), in-domain, out-of-domain, or names")
-    p.add_argument("--n", type=int, default=64, help="generated test samples (ignored with --data)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the generated test stream (disjoint from training's by split)")
-    p.add_argument("--batch-size", type=int, default=8, help="prompts decoded together")
-    p.add_argument("--max-completion-length", type=int, default=None, help="max new tokens; default: the checkpoint's training value")
-    p.add_argument("--blind", action="store_true", help="replace every image by a blank one (the no-vision control)")
-    p.add_argument("--out", default=None, help="folder for eval.json and eval.md; default: the model folder, else ./eval")
-    args = p.parse_args(argv)
-    try:
-        train.check_model_path(args.model)
-        cfg = checkpoint_config(args.model)
-        cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games))
-        if args.data:
-            samples = read_dataset(args.data)
-        else:
-            sample_at = train.make_sampler(cfg, split="test")
-            samples = [sample_at(i) for i in range(args.n)]
-        processor = train.load_processor(args.model, cfg.min_pixels, cfg.max_pixels)
-        model = train.load_model(args.model).eval()
-    except (FileNotFoundError, DatasetError, train.ConfigError, OSError) as e:
-        sys.exit(f"evaluate.py: error: {e}")
-    t0 = time.time()
-    rows = train.evaluate_samples(model, processor, samples, args.batch_size,
-                                  args.max_completion_length or cfg.max_completion_length, cfg.system_prompt or None,
-                                  args.blind, cfg.eval_temperature, progress=lambda it: tqdm(it, desc="evaluating", unit="batch"))
-    summary = summarize(rows)
-    out_dir = args.out or (args.model if os.path.isdir(args.model) else "eval")
+def write_report(out_dir, stem, report, markdown):
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "eval.json"), "w") as f:
-        json.dump({"model": args.model, "blind": args.blind, "seconds": time.time() - t0, "summary": summary,
-                   "samples": rows}, f, indent=1)
-    table = markdown_table(summary, f"{args.model} ({'blind' if args.blind else 'with images'})")
-    with open(os.path.join(out_dir, "eval.md"), "w") as f:
-        f.write(table)
-    print(table)
-    print(f"wrote {os.path.join(out_dir, 'eval.json')} and eval.md")
-    return summary
+    with open(os.path.join(out_dir, f"{stem}.json"), "w") as f:
+        json.dump(report, f, indent=1, default=str)
+    with open(os.path.join(out_dir, f"{stem}.md"), "w") as f:
+        f.write(markdown)
+    print(markdown)
+    print(f"wrote {os.path.join(out_dir, stem + '.json')} and {stem}.md")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Model loading: the checkpoint's own config decides games, image bounds, answer format and decoding
 
 
 def checkpoint_config(model_dir):
@@ -110,6 +120,682 @@ def checkpoint_config(model_dir):
         return train.Config()
     fields = {f.name for f in dataclasses.fields(train.Config)}
     return train.Config(**{k: v for k, v in json.load(open(path)).items() if k in fields})
+
+
+def load(model_path):
+    """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32."""
+    try:
+        train.check_model_path(model_path)
+        cfg = checkpoint_config(model_path)
+        processor = train.load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
+        cuda = torch.cuda.is_available()
+        model = train.load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
+    except (FileNotFoundError, OSError, TypeError) as e:  # no such folder, offline hub, a foreign train_config
+        raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
+    return cfg, processor, model.to("cuda") if cuda else model
+
+
+def decoding(cfg, args):
+    """Temperature: --temperature, else the preset's (ViGaL greedy, Game-RL 0.2: Config.eval_temperature)."""
+    return cfg.eval_temperature if args.temperature is None else args.temperature
+
+
+def progress_bar(desc):
+    return lambda it: tqdm(it, desc=desc, unit="batch")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Mode 1: games -- held-out game questions, graded by the training rewards
+
+
+def game_samples(cfg, args):
+    """The test split of the checkpoint's games (or --games), or a dataset folder."""
+    if args.data:
+        return read_dataset(args.data)
+    cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games,
+                                             seed=cfg.seed if args.seed is None else args.seed))
+    sample_at = train.make_sampler(cfg, split="test")
+    return [sample_at(i) for i in range(args.n)]
+
+
+def evaluate_games(model, processor, cfg, samples, args, desc="games"):
+    """One greedy (or preset-temperature) completion per sample, graded; rows carry the GameQA task id."""
+    rows = train.evaluate_samples(model, processor, samples, args.batch_size,
+                                  args.max_new_tokens or cfg.max_completion_length, cfg.system_prompt or None,
+                                  args.blind, decoding(cfg, args), progress=progress_bar(desc))
+    for row, sample in zip(rows, samples):  # train.evaluate_samples keeps sample order; it drops question_id
+        row["question_id"] = sample.get("question_id")
+    return rows
+
+
+def run_games(args):
+    cfg, processor, model = load(args.model)
+    samples = game_samples(cfg, args)
+    t0 = time.time()
+    rows = evaluate_games(model, processor, cfg, samples, args)
+    summary = summarize(rows)
+    out_dir = args.out or (args.model if os.path.isdir(args.model) else "eval")
+    table = markdown_table(summary, f"{args.model} ({'blind' if args.blind else 'with images'}, "
+                                    f"temperature {decoding(cfg, args)})")
+    write_report(out_dir, "eval", {"model": args.model, "blind": args.blind, "temperature": decoding(cfg, args),
+                                   "seconds": time.time() - t0, "summary": summary, "samples": rows}, table)
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Mode 2: play -- full Snake games, the model against a scripted opponent or another model
+
+SCRIPTED = {"greedy": 0.0, "eps": 0.2, "random": 1.0}  # opponent -> chance of a random safe move (snake.agent_move)
+
+
+def parse_move(text, answer_format):
+    """The move a completion commits to, or None: the one move in its single <best_answer> block (ViGaL
+    format; upper-cased, white space and '.' stripped, as the reward reads it), or the one move word it
+    names (the tiny demo's one-word format). Two moves, no block, or anything else: None (invalid)."""
+    if answer_format == "vigal":
+        start, end = text.find("<best_answer>"), text.find("</best_answer>")
+        if start < 0 or end < start or text.count("<best_answer>") != 1:
+            return None
+        move = re.sub(r"[\s.]", "", text[start + len("<best_answer>"):end].upper())
+        return move if move in snake.MOVES else None
+    named = set(re.findall(r"\b(UP|DOWN|LEFT|RIGHT)\b", text.upper()))
+    return named.pop() if len(named) == 1 else None
+
+
+def model_policy(model, processor, cfg, snake_cfg, args, transcript):
+    """A batched policy for snake.play_matches: render each board, ask the model, read its move.
+
+    The prompt is the training prompt (snake.make_prompt with the checkpoint's answer_format), so the model
+    sees exactly the kind of question it was trained on; `transcript` keeps every raw answer.
+    """
+    answer_format = cfg.answer_format
+    box = snake.board_layout(snake_cfg.width, snake_cfg.height, snake_cfg.image_size)[0]
+
+    def policy(requests):
+        samples = []
+        for game, i in requests:
+            state = {"width": snake_cfg.width, "height": snake_cfg.height,
+                     "snakes": [[list(c) for c in body] for body in game["snakes"]], "you": i,
+                     "apples": [list(a) for a in game["apples"]], "last_moves": list(game["last_moves"]),
+                     "board_box": box}
+            samples.append({"id": "play", "images": [snake.render(state, snake_cfg.image_size)],
+                            "prompt": snake.make_prompt(state, answer_format)})
+        texts = []
+        for start in range(0, len(samples), args.batch_size):
+            out = grpo.rollout(model, processor, samples[start:start + args.batch_size], 1,
+                               args.max_new_tokens or cfg.max_completion_length, temperature=decoding(cfg, args),
+                               system_prompt=cfg.system_prompt or None)
+            texts += out["texts"]
+        moves = [parse_move(t, answer_format) for t in texts]
+        transcript.extend({"completion": t, "move": m} for t, m in zip(texts, moves))
+        return moves
+    return policy
+
+
+def play_summary(results, names):
+    """Wins/losses/draws of policy 0 (the model) against policy 1, apples and invalid answers of both."""
+    n = len(results)
+    wins = sum(r["winner"] == 0 for r in results)
+    losses = sum(r["winner"] == 1 for r in results)
+    turns = sum(r["turns"] for r in results)
+    return {"games": n, "wins": wins, "losses": losses, "draws": n - wins - losses,
+            "mean_turns": turns / max(n, 1),
+            **{side: {"name": names[p], "apples": sum(r["apples"][p] for r in results),
+                           "apples_per_game": sum(r["apples"][p] for r in results) / max(n, 1),
+                           "invalid": sum(r["invalid"][p] for r in results), "moves": turns}
+               for p, side in enumerate(("model", "opponent"))}}
+
+
+def play_markdown(s, title):
+    m, o = s["model"], s["opponent"]
+    rate = lambda side: f"{side['invalid']} / {side['moves']} ({100 * side['invalid'] / max(side['moves'], 1):.1f}%)"
+    return "\n".join([
+        f"### {title}", "",
+        f"| | {m['name']} | {o['name']} |", "|---|---|---|",
+        f"| wins | {s['wins']} / {s['games']} | {s['losses']} / {s['games']} |",
+        f"| draws | {s['draws']} | {s['draws']} |",
+        f"| apples eaten (per game) | {m['apples']} ({m['apples_per_game']:.2f}) | {o['apples']} ({o['apples_per_game']:.2f}) |",
+        f"| invalid answers | {rate(m)} | {rate(o)} |",
+        f"| mean game length (turns) | {s['mean_turns']:.1f} | |"]) + "\n"
+
+
+def save_gif(result, snake_cfg, names, path, frame_ms=350):
+    """An animated GIF of one game: the board each turn, and a caption with the turn and apples."""
+    frames = []
+    colours = snake.SNAKE_COLOUR_NAMES
+    for t, frame in enumerate(result["frames"]):
+        state = {"width": snake_cfg.width, "height": snake_cfg.height, **frame}
+        board = snake.render(state, snake_cfg.image_size)
+        image = Image.new("RGB", (board.width, board.height + 36), "white")
+        image.paste(board, (0, 0))
+        apples = [len(body) - 1 for body in frame["snakes"]]
+        caption = (f"turn {t}   " + "   ".join(f"{colours[s]} ({names[result['seats'].index(s)]}): {apples[s]}"
+                                               for s in range(2)))
+        if t == len(result["frames"]) - 1:  # the last frame says how it ended
+            caption += "   draw" if result["winner"] is None else f"   {names[result['winner']]} wins"
+        ImageDraw.Draw(image).text((6, board.height + 10), caption, fill=(0, 0, 0))
+        frames.append(image)
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=frame_ms, loop=0)
+
+
+def run_play(args):
+    cfg, processor, model = load(args.model)
+    snake_cfg = snake.SnakeConfig(width=args.board_size or cfg.board_size, height=args.board_size or cfg.board_size,
+                                  num_apples=args.num_apples or cfg.num_apples,
+                                  image_size=args.image_size or cfg.image_size, answer_format=cfg.answer_format)
+    try:
+        snake.check_config(dataclasses.replace(snake_cfg, max_length=1))
+    except ValueError as e:
+        raise EvalError(f"play: {e}") from None
+    transcripts = {"model": [], "opponent": []}
+    policies = [model_policy(model, processor, cfg, snake_cfg, args, transcripts["model"])]
+    if args.opponent in SCRIPTED:
+        policies.append(snake.scripted_policy(snake_cfg, args.seed or 0, SCRIPTED[args.opponent]))
+    else:  # another model: its own config decides its answer format and decoding
+        other_cfg, other_processor, other_model = load(args.opponent)
+        policies.append(model_policy(other_model, other_processor, other_cfg, snake_cfg, args, transcripts["opponent"]))
+    names = [args.model, args.opponent]
+    t0 = time.time()
+    results = snake.play_matches(policies, args.games, args.seed or 0, snake_cfg, args.max_turns)
+    summary = play_summary(results, names)
+    out_dir = args.out or os.path.join(args.model if os.path.isdir(args.model) else "eval", "play")
+    os.makedirs(out_dir, exist_ok=True)
+    short = [os.path.basename(os.path.normpath(n)) or n for n in names]
+    for g, result in enumerate(results[:args.gifs]):
+        save_gif(result, snake_cfg, short, os.path.join(out_dir, f"game-{g:03d}.gif"))
+    games = [{k: v for k, v in r.items() if k != "frames"} for r in results]
+    title = (f"Snake play: {args.model} vs {args.opponent} ({snake_cfg.width}x{snake_cfg.height}, "
+             f"{snake_cfg.num_apples} apples, up to {args.max_turns} turns)")
+    write_report(out_dir, "play", {"model": args.model, "opponent": args.opponent, "seconds": time.time() - t0,
+                                   "board": dataclasses.asdict(snake_cfg), "max_turns": args.max_turns,
+                                   "summary": summary, "games": games,
+                                   "transcripts": {k: v[:200] for k, v in transcripts.items()}},
+                 play_markdown(summary, title) + f"\nGIFs of the first {min(args.gifs, len(results))} games in {out_dir}\n")
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Mode 3: bench -- math and multi-discipline benchmarks, each normalised into sample records (SPEC §1)
+
+# Our wording of ViGaL's evaluation system prompt (SPEC §7): reason first, final answer boxed inside <answer>.
+BENCH_SYSTEM_PROMPT = ("Solve the problem by reasoning step by step before you answer. Put your reasoning between "
+                       "<think> and </think>, then give the final answer between <answer> and </answer>, written "
+                       "inside \\boxed{}. For a multiple-choice question, put only the letter of the correct option "
+                       "in the box.")
+LETTERS = "ABCDEFGHIJ"
+MMMU_SUBJECTS = (  # MMMU/MMMU on the hub has one config per subject; validation = 30 per subject, 900 in all
+    "Accounting Agriculture Architecture_and_Engineering Art Art_Theory Basic_Medical_Science Biology Chemistry "
+    "Clinical_Medicine Computer_Science Design Diagnostics_and_Laboratory_Medicine Economics Electronics "
+    "Energy_and_Power Finance Geography History Literature Manage Marketing Materials Math Mechanical_Engineering "
+    "Music Pharmacy Physics Psychology Public_Health Sociology").split()
+
+
+class BenchmarkError(EvalError):
+    """An unknown benchmark, an unreachable or malformed source, or a row that cannot be graded."""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    title: str  # the name papers use
+    hub: str  # dataset repository on the Hugging Face hub
+    split: str  # the split the papers report
+    columns: tuple  # columns a source must have (the schema check)
+    convert: Callable  # (row, root folder of a local source) -> sample record
+    configs: tuple = (None,)  # hub configs concatenated (MMMU: one per subject)
+
+
+def _image(value, root, where):
+    """A PIL image from what a datasets row holds: a decoded image, {"bytes", "path"}, or a path string."""
+    if value is None or isinstance(value, Image.Image):
+        return value
+    if isinstance(value, dict):
+        if value.get("bytes"):
+            return Image.open(io.BytesIO(value["bytes"]))
+        value = value.get("path")
+        if not value:
+            return None
+    if isinstance(value, str):
+        path = value if os.path.isabs(value) or root is None else os.path.join(root, value)
+        if not os.path.isfile(path):
+            raise BenchmarkError(f"{where}: image {value!r} not found (paths are relative to the source's folder)")
+        return Image.open(path)
+    raise BenchmarkError(f"{where}: cannot read an image from a {type(value).__name__}")
+
+
+def _lettered(options):
+    return "\n".join(f"({LETTERS[i]}) {o}" for i, o in enumerate(options))
+
+
+def _letter_of(gold, options, where, gold_is_text=False):
+    """A multiple-choice gold as a letter. MMMU and MathVision store the letter; MathVista stores the option's
+    text (gold_is_text), which is looked up first there, so an option that is itself "A" is not misread."""
+    gold = str(gold).strip()
+    exact = [i for i, o in enumerate(options) if str(o).strip() == gold]
+    is_letter = re.fullmatch(r"[A-J]", gold) and ord(gold) - ord("A") < max(len(options), 1)
+    if gold_is_text and len(exact) == 1:
+        return LETTERS[exact[0]]
+    if is_letter:
+        return gold
+    if len(exact) == 1:
+        return LETTERS[exact[0]]
+    raise BenchmarkError(f"{where}: answer {gold!r} is neither an option letter nor exactly one option's text")
+
+
+def _mathvista(row, root):
+    where = f"MathVista pid {row['pid']}"
+    image = _image(row.get("decoded_image"), root, where) or _image(row.get("image"), root, where)
+    choices = list(row.get("choices") or [])
+    multi = row["question_type"] == "multi_choice" and choices
+    prompt = row.get("query") or (row["question"] + (f"\nChoices:\n{_lettered(choices)}" if multi else ""))
+    record = {"id": f"mathvista-{row['pid']}", "answer": _letter_of(row["answer"], choices, where, gold_is_text=True) if multi else row["answer"],
+              "prompt": prompt, "images": [image] if image else [],
+              "answer_type": row["answer_type"], "precision": row.get("precision"), "unit": row.get("unit") or "",
+              "level": {"category": (row.get("metadata") or {}).get("task") or row["question_type"]}}
+    return {**record, "options": choices} if multi else record
+
+
+def _parse_inline_choices(question):
+    """MathVerse writes its choices in the question: "Choices:\\nA:3\\nB:4 ..." -> ["3", "4", ...] (or [])."""
+    _, found, tail = question.partition("Choices:")
+    if not found:
+        return []
+    parts = re.split(r"(?:^|\n|\s)([A-J])\s*[:.)]\s*", tail)
+    labels, texts = parts[1::2], [t.strip() for t in parts[2::2]]
+    return texts if labels and labels == list(LETTERS[:len(labels)]) else []
+
+
+def _mathverse(row, root):
+    where = f"MathVerse sample_index {row['sample_index']}"
+    image = _image(row.get("image"), root, where)
+    record = {"id": f"mathverse-{row['sample_index']}", "prompt": row["question"], "answer": str(row["answer"]).strip(),
+              "images": [image] if image else [], "level": {"category": row.get("problem_version") or ""}}
+    if row["question_type"] == "multi-choice" and re.fullmatch(r"[A-J]", record["answer"]):
+        record["options"] = _parse_inline_choices(row["question"])  # empty: the letter alone decides
+    return record
+
+
+def _mathvision(row, root):
+    where = f"MathVision id {row['id']}"
+    image = _image(row.get("decoded_image"), root, where) or _image(row.get("image"), root, where)
+    options = [str(o) for o in (row.get("options") or [])]
+    record = {"id": f"mathvision-{row['id']}", "images": [image] if image else [],
+              "prompt": row["question"] + (f"\nOptions:\n{_lettered(options)}" if options else ""),
+              "answer": _letter_of(row["answer"], options, where) if options else str(row["answer"]).strip(),
+              "level": {"category": f"{row.get('subject', '')} (level {row.get('level', '?')})"}}
+    return {**record, "options": options} if options else record
+
+
+def _mmmu_options(value, where):
+    if isinstance(value, (list, tuple)):
+        return [str(o) for o in value]
+    try:  # MMMU stores options as the text of a Python list: "['12 kg', '15 kg']"; data, not model output
+        options = ast.literal_eval(value or "[]")
+    except (ValueError, SyntaxError):
+        raise BenchmarkError(f"{where}: options {value!r} are not a list") from None
+    return [str(o) for o in options]
+
+
+def _mmmu(row, root, name="mmmu"):
+    where = f"{name} id {row['id']}"
+    images = [im for im in (_image(row.get(f"image_{k}"), root, where) for k in range(1, 8)) if im is not None]
+    options = _mmmu_options(row.get("options"), where)
+    multi = row.get("question_type", "multiple-choice") == "multiple-choice" and options
+    prompt = row["question"]
+    if len(images) > 1:  # the question refers to <image 1>, <image 2>...: say which picture is which
+        prompt = f"The images are <image 1> to <image {len(images)}>, in order.\n{prompt}"
+    if multi:
+        prompt += f"\nOptions:\n{_lettered(options)}"
+    subject = row.get("subject") or "_".join(str(row["id"]).split("_")[1:-1])  # "validation_Art_Theory_12"
+    record = {"id": f"{name}-{row['id']}", "images": images, "prompt": prompt,
+              "answer": _letter_of(row["answer"], options, where) if multi else row["answer"],
+              "level": {"category": subject}}
+    return {**record, "options": options} if multi else record
+
+
+BENCHMARKS = {
+    "mathvista": Benchmark("MathVista", "AI4Math/MathVista", "testmini",
+                           ("pid", "question", "choices", "answer", "question_type", "answer_type", "precision"),
+                           _mathvista),
+    "mathverse": Benchmark("MathVerse", "AI4Math/MathVerse", "testmini",
+                           ("sample_index", "problem_version", "question", "image", "answer", "question_type"),
+                           _mathverse, configs=("testmini",)),
+    "mathvision": Benchmark("MathVision", "MathLLMs/MathVision", "test",
+                            ("id", "question", "options", "answer", "subject", "level"), _mathvision),
+    "mmmu": Benchmark("MMMU val", "MMMU/MMMU", "validation",
+                      ("id", "question", "options", "answer", "question_type", "image_1"), _mmmu, configs=MMMU_SUBJECTS),
+    "mmmu_pro": Benchmark("MMMU-Pro", "MMMU/MMMU_Pro", "test", ("id", "question", "options", "answer", "image_1"),
+                          lambda row, root: _mmmu(row, root, "mmmu_pro"), configs=("standard (10 options)",)),
+}
+
+
+def _local_files(source, split):
+    """The data files of a local source: one file, or a folder's parquet files (else jsonl/json), preferring
+    files named after the split ("data/testmini-00000-of-00001.parquet", "testmini.jsonl") as the hub does."""
+    if os.path.isfile(source):
+        return [source]
+    if not os.path.isdir(source):
+        raise BenchmarkError(f"benchmark source not found: {source!r} (a folder, .parquet or .jsonl file)")
+    for pattern in ("*.parquet", "*.jsonl", "*.json"):
+        files = sorted(glob.glob(os.path.join(source, "**", pattern), recursive=True))
+        if files:
+            named = [f for f in files if re.match(rf"{re.escape(split)}\b", os.path.basename(f))]
+            return named or files
+    raise BenchmarkError(f"benchmark source {source!r} holds no .parquet, .jsonl or .json file")
+
+
+def load_benchmark(name, source=None, limit=None, cache_dir=None):
+    """Sample records of one benchmark, from the hub (source None) or a local copy in the hub's schema."""
+    if name not in BENCHMARKS:
+        raise BenchmarkError(f"unknown benchmark {name!r}; supported: {', '.join(BENCHMARKS)}")
+    bench = BENCHMARKS[name]
+    try:
+        import datasets
+    except ImportError:
+        raise BenchmarkError("benchmarks need the datasets package: pip install -r requirements.txt") from None
+    datasets.disable_progress_bars()
+    where = source or f"{bench.hub} ({bench.split})"
+    try:
+        if source is None:
+            parts = [datasets.load_dataset(bench.hub, config, split=bench.split, cache_dir=cache_dir)
+                     for config in bench.configs]
+            root = None
+        else:
+            files = _local_files(source, bench.split)
+            kind = "parquet" if files[0].endswith(".parquet") else "json"
+            parts = [datasets.load_dataset(kind, data_files=files, split="train", cache_dir=cache_dir)]
+            root = os.path.dirname(files[0])
+    except BenchmarkError:
+        raise
+    except Exception as e:  # offline, no such repo, unreadable file: the library's errors are many and deep
+        hint = "" if source else f"; without the hub, pass --source {name}=PATH to a local copy"
+        raise BenchmarkError(f"could not load {name} from {where}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{hint}") from None
+    missing = [c for c in bench.columns if c not in parts[0].column_names]
+    if missing:
+        raise BenchmarkError(f"{where} is not in the {bench.title} schema: missing column(s) {', '.join(missing)} "
+                             f"(found: {', '.join(parts[0].column_names)})")
+    records = []
+    for part in parts:
+        for row in part:
+            if limit is not None and len(records) >= limit:
+                return records
+            try:
+                record = bench.convert(row, root)
+            except (KeyError, TypeError, ValueError) as e:
+                if isinstance(e, BenchmarkError):
+                    raise
+                raise BenchmarkError(f"{where}: row {len(records)} cannot be read ({type(e).__name__}: {e})") from None
+            records.append({**record, "game": name, "reward": "math"})
+    if not records:
+        raise BenchmarkError(f"{where} holds no rows")
+    return records
+
+
+def bench_summary(rows):
+    """Accuracy per benchmark, each followed by its categories (MathVista task, MathVerse version, MathVision
+    subject and level, MMMU subject); with several benchmarks, first their unweighted average (as papers report)."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[r["game"]].append(r)
+        groups[f"{r['game']} / {r['level'].get('category', '')}"].append(r)
+    accuracy = lambda rs: sum(r["accuracy"] for r in rs) / len(rs)
+    names = sorted({r["game"] for r in rows})
+    summary = {}
+    if len(names) > 1:
+        summary["average"] = {"n": len(rows), "accuracy": sum(accuracy(groups[n]) for n in names) / len(names)}
+    for name, rs in sorted(groups.items(), key=lambda kv: (kv[0].split(" / ")[0], " / " in kv[0], kv[0])):
+        summary[name] = {"n": len(rs), "accuracy": accuracy(rs)}
+    return summary
+
+
+def bench_markdown(summary, title):
+    lines = [f"### {title}", "", "| benchmark | n | accuracy |", "|---|---|---|"]
+    lines += [f"| {name} | {s['n']} | {100 * s['accuracy']:.1f}% |" for name, s in summary.items()]
+    return "\n".join(lines) + "\n"
+
+
+def parse_sources(pairs):
+    sources = {}
+    for pair in pairs or []:
+        name, sep, path = pair.partition("=")
+        if not sep or not path:
+            raise BenchmarkError(f"--source wants NAME=PATH (e.g. mathvista=/data/MathVista), got {pair!r}")
+        if name not in BENCHMARKS:
+            raise BenchmarkError(f"unknown benchmark {name!r} in --source; supported: {', '.join(BENCHMARKS)}")
+        sources[name] = path
+    return sources
+
+
+def bench_names(text):
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown or not names:
+        raise BenchmarkError(f"unknown benchmark {', '.join(map(repr, unknown)) or repr(text)}; supported: {', '.join(BENCHMARKS)}")
+    return names
+
+
+def evaluate_benchmarks(model, processor, cfg, records_by_name, args):
+    max_new = args.max_new_tokens or (cfg.max_completion_length if cfg.preset == "tiny" else 4096)  # ViGaL: 4096
+    rows = []
+    for name, records in records_by_name.items():
+        out = train.evaluate_samples(model, processor, records, args.batch_size, max_new, BENCH_SYSTEM_PROMPT,
+                                     False, decoding(cfg, args), progress=progress_bar(name))
+        rows += [{**row, "answer": rec["answer"]} for row, rec in zip(out, records)]
+    return rows
+
+
+def load_benchmarks(args):
+    names, sources = bench_names(args.benchmarks), parse_sources(args.source)
+    return {n: load_benchmark(n, sources.get(n), args.limit, args.cache_dir) for n in names}
+
+
+def run_bench(args):
+    records = load_benchmarks(args)  # data errors surface before minutes of model loading
+    cfg, processor, model = load(args.model)
+    t0 = time.time()
+    rows = evaluate_benchmarks(model, processor, cfg, records, args)
+    summary = bench_summary(rows)
+    out_dir = args.out or os.path.join(args.model if os.path.isdir(args.model) else "eval", "bench")
+    write_report(out_dir, "bench", {"model": args.model, "temperature": decoding(cfg, args), "seconds": time.time() - t0,
+                                    "system_prompt": BENCH_SYSTEM_PROMPT, "summary": summary, "samples": rows},
+                 bench_markdown(summary, f"{args.model} (temperature {decoding(cfg, args)}, graded by rule)"))
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Mode 4: compare -- base vs trained, with deltas, next to the papers' numbers (SPEC §7, accuracy in %)
+
+VIGAL_REPORTED = {  # ViGaL Table (SPEC §7): Qwen2.5-VL-7B before and after game RL
+    "Qwen2.5-VL-7B": {"mathvista": 68.0, "mathverse": 49.0, "mathvision": 26.0, "mmmu": 54.3, "mmmu_pro": 37.0},
+    "ViGaL Snake": {"mathvista": 70.7, "mathverse": 51.1, "mathvision": 26.5, "mmmu": 55.8, "mmmu_pro": 36.6},
+    "ViGaL Rotation": {"mathvista": 71.2, "mathverse": 50.4, "mathvision": 26.3, "mmmu": 54.1, "mmmu_pro": 37.7},
+    "ViGaL Snake+Rotation": {"mathvista": 71.9, "mathverse": 52.4, "mathvision": 27.5, "mmmu": 58.0, "mmmu_pro": 37.4},
+}
+VIGAL_GAMES = {"rotation": (47.4, 71.9)}  # ViGaL's Rotation accuracy, base -> trained
+GAME_RL_REPORTED = {"gameqa out-of-domain": (27.09, 29.87)}  # held-out GameQA games, Qwen2.5-VL-7B, LLM-judged
+PAPER_NOTES = {
+    "vigal": "ViGaL (greedy, rule + GPT-4o fallback): Snake play, ViGaL won 9 of 10 games against the base model.",
+    "gamerl": "Game-RL (T = 0.2, LLM judge): 7-benchmark average 50.00 -> 52.65 for Qwen2.5-VL-7B "
+              "(MathVista, MathVerse, MMBench, MMMU, CharXiv, MathVision, MMMU-Pro).",
+}
+
+
+def paper_reference(cfg):
+    """{metric: (paper base, paper trained)} for the trained checkpoint's recipe, and a note line."""
+    if cfg.preset == "gamerl" or "gameqa" in cfg.games.split(","):
+        return dict(GAME_RL_REPORTED), PAPER_NOTES["gamerl"]
+    row = {"snake": "ViGaL Snake", "rotation": "ViGaL Rotation"}.get(cfg.games, "ViGaL Snake+Rotation")
+    reference = {k: (VIGAL_REPORTED["Qwen2.5-VL-7B"][k], v) for k, v in VIGAL_REPORTED[row].items()}
+    reference.update(VIGAL_GAMES)
+    return reference, f"{PAPER_NOTES['vigal']} Paper column: {row}."
+
+
+def compare_table(base, trained, reference, note, title):
+    """Markdown: metric | base | trained | delta | paper base | paper trained (all in %)."""
+    fmt = lambda x: "" if x is None else f"{x:.1f}"
+    lines = [f"### {title}", "", "| metric | n | base | trained | delta | paper base | paper trained |",
+             "|---|---|---|---|---|---|---|"]
+    for metric in trained:
+        b, t = base.get(metric), trained[metric]
+        paper = reference.get(metric, (None, None))
+        delta = None if b is None else t["value"] - b["value"]
+        lines.append(f"| {metric} | {t['n']} | {fmt(b and b['value'])} | {fmt(t['value'])} | "
+                     f"{'' if delta is None else f'{delta:+.1f}'} | {fmt(paper[0])} | {fmt(paper[1])} |")
+    return "\n".join(lines) + f"\n\n{note}\n"
+
+
+def headline(game_summary, bench_sum):
+    """The comparable numbers of one model: overall and per game / GameQA split, and each benchmark, in %."""
+    out = {}
+    for name, s in game_summary.items():
+        if name == "all" or " " not in name or name.startswith("gameqa "):
+            out["games" if name == "all" else name] = {"n": s["n"], "value": 100 * s["accuracy"]}
+    for name, s in bench_sum.items():
+        if "/" not in name:
+            out[name] = {"n": s["n"], "value": 100 * s["accuracy"]}
+    return out
+
+
+def run_compare(args):
+    records = load_benchmarks(args) if args.benchmarks else {}
+    trained_cfg = checkpoint_config(args.trained) if os.path.isdir(args.trained) else train.Config()
+    samples = game_samples(trained_cfg, args) if args.n > 0 or args.data else []  # the same questions for both
+    report, results = {"base": args.base, "trained": args.trained}, {}
+    for role, path in (("base", args.base), ("trained", args.trained)):
+        cfg, processor, model = load(path)
+        cfg = dataclasses.replace(cfg, answer_format=trained_cfg.answer_format, system_prompt=trained_cfg.system_prompt,
+                                  max_completion_length=trained_cfg.max_completion_length,
+                                  eval_temperature=trained_cfg.eval_temperature)  # one protocol for both models
+        game_rows = evaluate_games(model, processor, cfg, samples, args, desc=f"{role} games") if samples else []
+        bench_rows = evaluate_benchmarks(model, processor, cfg, records, args) if records else []
+        results[role] = headline(summarize(game_rows) if game_rows else {}, bench_summary(bench_rows) if bench_rows else {})
+        report[role + "_samples"] = {"games": game_rows, "bench": bench_rows}
+        del model
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()  # the second model loads into the memory the first one held
+    reference, note = paper_reference(trained_cfg)
+    if args.play_games:
+        play_args = argparse.Namespace(**{**vars(args), "model": args.trained, "opponent": args.base, "games": args.play_games,
+                                          "out": os.path.join(args.out or "eval/compare", "play")})
+        s = run_play(play_args)
+        results["trained"]["snake play: wins of trained vs base"] = {"n": s["games"], "value": 100 * s["wins"] / s["games"]}
+        reference["snake play: wins of trained vs base"] = (None, 90.0)  # ViGaL: 9 of 10
+        report["play"] = s
+    report["summary"] = results
+    table = compare_table(results["base"], results["trained"], reference, note,
+                          f"{args.base} -> {args.trained} (accuracy %, same samples, rule-graded)")
+    write_report(args.out or "eval/compare", "compare", report, table)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CLI
+
+
+def add_decoding(p):
+    p.add_argument("--batch-size", type=int, default=8, help="prompts decoded together (default 8)")
+    p.add_argument("--max-new-tokens", type=int, default=None,
+                   help="max new tokens; default: the checkpoint's max_completion_length (bench: 4096, ViGaL's)")
+    p.add_argument("--temperature", type=float, default=None,
+                   help="decoding temperature; default: the checkpoint preset's eval_temperature (0 = greedy; Game-RL 0.2)")
+
+
+def add_games(p, default_n=64):
+    p.add_argument("--data", default=None, help="dataset folder (metadata.jsonl + images/) instead of generated test samples")
+    p.add_argument("--games", default=None, help="comma-separated games to generate test samples for; default: the checkpoint's")
+    p.add_argument("--gameqa-games", default="all", help="GameQA games to test: all (default), in-domain, out-of-domain, or names")
+    p.add_argument("--n", type=int, default=default_n, help=f"generated test samples (default {default_n}; ignored with --data)")
+    p.add_argument("--blind", action="store_true", help="replace every image by a blank one (the no-vision control)")
+
+
+def add_bench(p, required):
+    p.add_argument("--benchmarks", required=required, default=None,
+                   help=f"comma-separated: {', '.join(BENCHMARKS)}")
+    p.add_argument("--source", action="append", metavar="NAME=PATH",
+                   help="a local copy of a benchmark in its hub schema: a folder (parquet or jsonl + images) or a "
+                        ".parquet/.jsonl file; repeat per benchmark. Default: the hub")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each benchmark (default: all)")
+    p.add_argument("--cache-dir", default=None, help="datasets cache folder (default: datasets' own)")
+
+
+def add_play(p):
+    p.add_argument("--board-size", type=int, default=None, help="board side; default: the checkpoint's (ViGaL: 10)")
+    p.add_argument("--num-apples", type=int, default=None, help="apples on the board; default: the checkpoint's (ViGaL: 5)")
+    p.add_argument("--image-size", type=int, default=None, help="board image side in pixels; default: the checkpoint's")
+    p.add_argument("--max-turns", type=int, default=100, help="turns before a game is decided on apples (default 100)")
+    p.add_argument("--gifs", type=int, default=3, help="save the first N games as animated GIFs (default 3)")
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="evaluate.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    modes = p.add_subparsers(dest="mode", metavar="MODE")
+    raw = argparse.RawDescriptionHelpFormatter
+
+    g = modes.add_parser("games", formatter_class=raw, help="held-out game questions (the default mode)",
+                         description="Accuracy on held-out game questions, per game, level, GameQA task and split.\n\n"
+                                     "  python evaluate.py games --model runs/tiny/checkpoint-000300 --n 128")
+    g.add_argument("--model", required=True, help="checkpoint folder or hub model name")
+    add_games(g)
+    add_decoding(g)
+    g.add_argument("--seed", type=int, default=None,
+                   help="seed of the generated test stream; default: the checkpoint's (test and train streams never meet)")
+    g.add_argument("--out", default=None, help="folder for eval.json and eval.md; default: the model folder, else ./eval")
+
+    pl = modes.add_parser("play", formatter_class=raw, help="full Snake games against a scripted opponent or a model",
+                          description="The model plays full Snake games; wins, losses, draws, apples, invalid answers, GIFs.\n\n"
+                                      "  python evaluate.py play --model runs/tiny/checkpoint-000300 --opponent greedy --games 10\n"
+                                      "  python evaluate.py play --model runs/vigal/checkpoint-000600 --opponent Qwen/Qwen2.5-VL-7B-Instruct")
+    pl.add_argument("--model", required=True, help="checkpoint folder or hub model name (plays red in even games)")
+    pl.add_argument("--opponent", default="greedy",
+                    help=f"scripted ({', '.join(f'{k}: random safe move with p={v}' for k, v in SCRIPTED.items())}) "
+                         f"or a checkpoint folder / hub name (default greedy)")
+    pl.add_argument("--games", type=int, default=10, help="games to play (default 10, as ViGaL reports)")
+    pl.add_argument("--seed", type=int, default=0, help="seed of the boards and apples (and of scripted opponents)")
+    add_play(pl)
+    add_decoding(pl)
+    pl.add_argument("--out", default=None, help="folder for play.json, play.md and GIFs; default: MODEL/play, else ./eval/play")
+
+    b = modes.add_parser("bench", formatter_class=raw, help="MathVista, MathVerse, MathVision, MMMU, MMMU-Pro",
+                         description="Benchmarks through datasets.load_dataset, graded by rule (rewards.score_math).\n\n"
+                                     "  python evaluate.py bench --model Qwen/Qwen2.5-VL-7B-Instruct --benchmarks mathvista,mmmu\n"
+                                     "  python evaluate.py bench --model X --benchmarks mathvista --source mathvista=/data/MathVista")
+    b.add_argument("--model", required=True, help="checkpoint folder or hub model name")
+    add_bench(b, required=True)
+    add_decoding(b)
+    b.add_argument("--out", default=None, help="folder for bench.json and bench.md; default: MODEL/bench, else ./eval/bench")
+
+    c = modes.add_parser("compare", formatter_class=raw, help="base vs trained side by side, with the papers' numbers",
+                         description="Base and trained model on the same samples; deltas next to the papers' numbers.\n\n"
+                                     "  python evaluate.py compare --base Qwen/Qwen2.5-VL-7B-Instruct --trained runs/vigal/checkpoint-000600 \\\n"
+                                     "      --benchmarks mathvista,mmmu --play-games 10")
+    c.add_argument("--base", required=True, help="the model before training (folder or hub name)")
+    c.add_argument("--trained", required=True, help="the trained checkpoint; its config sets games, prompts and decoding")
+    add_games(c)
+    add_bench(c, required=False)
+    add_decoding(c)
+    c.add_argument("--seed", type=int, default=None,
+                   help="seed of the generated test stream (default: the trained checkpoint's) and of the Snake games (default 0)")
+    c.add_argument("--play-games", type=int, default=0, help="also play N Snake games, trained vs base (ViGaL: 10)")
+    add_play(c)
+    c.add_argument("--out", default=None, help="folder for compare.json and compare.md (default ./eval/compare)")
+    return p
+
+
+RUNS = {"games": run_games, "play": run_play, "bench": run_bench, "compare": run_compare}
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["games"] + argv  # `python evaluate.py --model X` keeps meaning the games mode
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.mode is None:
+        parser.print_help()
+        sys.exit(2)
+    try:
+        return RUNS[args.mode](args)
+    except (EvalError, DatasetError, train.ConfigError) as e:  # the user's input was wrong: one clear line
+        sys.exit(f"evaluate.py {args.mode}: error: {e}")
 
 
 if __name__ == "__main__":

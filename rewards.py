@@ -14,6 +14,9 @@ Pure Python on strings: no torch, no images, so the scorers can be read, tested 
     GameQA (SPEC §4)         format 0: Game-RL has no format reward, so reward = accuracy
                              accuracy 1: the final answer names the gold option (label or exact text) or equals the gold
                              value (number within 1e-6, coordinates, matrix, square, phrase); rules in score_gameqa
+    Benchmarks (§7, "math")  format 0; accuracy 1: the answer in <answer>/\\boxed{}/"The answer is" names the gold
+                             option (letter or option text) or states the gold value by the benchmark's answer
+                             type and precision; rules in score_math
 """
 import math
 import re
@@ -447,6 +450,143 @@ def score_rotation(completion, sample):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Benchmarks (SPEC §7): MathVista, MathVerse, MathVision, MMMU, MMMU-Pro, graded by rule (no GPT-4o fallback)
+
+_FRACTION = re.compile(r"\\[dt]?frac\s*\{([^{}]+)\}\s*\{([^{}]+)\}")
+_RATIO = re.compile(r"([+-]?[0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)")
+_ASSIGNMENT = re.compile(r"^[a-z]\w{0,3}\s*=\s*(?=\S)", re.IGNORECASE)  # "x = 5", "AB = 3": the value is after '='
+_LATEX_NOISE = re.compile(r"\\(?:left|right|displaystyle|!|,|;|:)|\\ |\$")
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\%|%|\bdegrees?\b")
+
+
+def _benchmark_answer(completion):
+    """The answer a benchmark completion commits to, in ViGaL's order (SPEC §7): the last <answer>…</answer>
+    (its last \\boxed{} if it holds one), else the last \\boxed{…}, else the last "The answer is …" /
+    "Answer: …". Nothing else counts: a completion that never commits to an answer scores 0."""
+    tagged = _last_tagged(completion)
+    if tagged is not None:
+        boxed = _last_boxed(tagged)
+        return _clean(boxed if boxed is not None else tagged)
+    boxed = _last_boxed(completion)
+    if boxed is not None:
+        return _clean(boxed)
+    marker = None
+    for marker in _MARKER.finditer(completion):
+        pass
+    return _clean(_statement_after(completion, marker.end())) if marker is not None else ""
+
+
+def _math_text(text, unit=""):
+    """LaTeX spacing, \\left/\\right, degree and percent signs, the benchmark's unit and a leading "x =" removed."""
+    text = _LATEX_NOISE.sub("", text.replace("\u2212", "-"))
+    text = _DEGREES.sub(" ", text).strip()
+    if unit and text.casefold().endswith(unit.casefold()):
+        text = text[:-len(unit)].strip()
+    return _ASSIGNMENT.sub("", text).strip()
+
+
+def _math_value(text, unit=""):
+    """The number an answer states: "12", "-3.5", "1,024", "7 cm", "50%", "30°", "\\frac{3}{4}", "3/4"; else None.
+
+    Only a single fraction of two literals is computed; anything else ("2+3", "\\sqrt{2}") is no number.
+    """
+    text = _math_text(text, unit)
+    for pattern in (_FRACTION, _RATIO):
+        m = pattern.fullmatch(text)
+        if m:
+            top, bottom = _as_number(m.group(1)), _as_number(m.group(2))
+            return top / bottom if top is not None and bottom else None
+    return _as_number(text)
+
+
+def _math_string(text, unit=""):
+    """A canonical string for non-numeric answers: no white space, $, \\text{}, \\dfrac -> \\frac, case-folded."""
+    text = _math_text(_clean(text), unit).replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    return _norm("".join(text.split()))
+
+
+def _decimals(gold):
+    m = re.fullmatch(r"[+-]?[0-9,]*\.([0-9]+)", _math_text(gold))
+    return len(m.group(1)) if m else 0
+
+
+def _same_math(answer, gold, answer_type=None, precision=None, unit=""):
+    """Does `answer` state the gold value? Numbers by the benchmark's answer type (SPEC §7):
+    integer: the same whole number ("3.0" is 3, "3.5" is not); float with a precision p (MathVista): equal
+    after rounding both to p decimals; a number with no precision: equal after rounding the answer to the
+    gold's own decimals (gold "1.25" accepts "1.2500", not "1.3"; gold "2" accepts only 2 within 1e-6);
+    list (MathVista): the same items in order; anything else: the same canonical string."""
+    gold_value = _math_value(gold, unit)
+    if answer_type == "list" or (gold_value is None and _norm(gold)[:1] in "(["):  # "[2, 3]", "(1, 2)"
+        a_items, g_items = _as_items(_norm(_math_text(answer, unit))), _as_items(_norm(gold))
+        if a_items is not None and g_items is not None:
+            return _same_items(a_items, g_items)
+    if gold_value is not None:
+        value = _math_value(answer, unit)
+        if value is None or not math.isfinite(value):
+            return False
+        if answer_type == "integer":
+            return value == round(value) and round(value) == round(gold_value)
+        if precision is not None:
+            p = int(precision)
+            return round(value, p) == round(gold_value, p) or math.isclose(value, gold_value, rel_tol=1e-9)
+        d = _decimals(gold)
+        if d:
+            return round(value, d) == round(gold_value, d)
+        return math.isclose(value, gold_value, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return bool(_math_string(answer, unit)) and _math_string(answer, unit) == _math_string(gold, unit)
+
+
+def _gold_forms(gold):
+    """MMMU stores some open answers as a list of accepted forms ("['24/7', '3.43']"): any of them is right."""
+    if isinstance(gold, (list, tuple)):
+        return [str(g) for g in gold]
+    text = str(gold).strip()
+    if text.startswith("[") and text.endswith("]") and "'" in text:
+        import ast  # gold comes from the dataset, never from the model: literal_eval parses, it runs nothing
+        try:
+            forms = ast.literal_eval(text)
+            if isinstance(forms, list) and forms:
+                return [str(f) for f in forms]
+        except (ValueError, SyntaxError):
+            pass
+    return [text]
+
+
+def score_math(completion, sample):
+    """Grade a benchmark answer by rule (SPEC §7; ViGaL adds a GPT-4o fallback, we do not). Format is 0.
+
+    1. Answer: the last <answer>…</answer> (its \\boxed{} if any), else the last \\boxed{…}, else the last
+       "The answer is …"/"Answer: …"; \\text{}, $, ** and a trailing '.' are stripped. No answer scores 0.
+    2. Multiple choice (`options`, gold = a letter A, B, …): right if the answer IS the gold letter ("B",
+       "(B)", "Option B", "B. <B's text>") or equals the text of exactly one option, the gold one (the letter
+       is inferred from the option text). Options unknown but gold a letter (MathVision with the choices
+       drawn in the image): the letter alone decides. "A or C" names no single option and scores 0.
+    3. Free form: `_same_math` with the sample's `answer_type`, `precision` and `unit` (MathVista), any of
+       several accepted gold forms (MMMU).
+    """
+    gold = sample.get("answer")
+    answer = _benchmark_answer(completion)
+    if not answer or gold is None:
+        return _result(0.0, 0.0)
+    options = [str(o) for o in (sample.get("options") or [])]
+    gold_text = str(gold).strip()
+    if options or re.fullmatch(r"[A-J]", gold_text):
+        if not re.fullmatch(r"[A-Za-z]", gold_text):
+            raise ValueError(f"sample {sample.get('id')!r}: a multiple-choice gold must be a letter, got {gold!r}")
+        gold_index = ord(gold_text.upper()) - ord("A")
+        named = _named_label(answer, True, options)
+        if named is None and options:
+            matches = [i for i, text in enumerate(options)
+                       if _same_math(answer, text, None, sample.get("precision"), sample.get("unit") or "")]
+            named = matches[0] if len(matches) == 1 else None
+        return _result(1.0 if named == gold_index else 0.0, 0.0)
+    correct = any(_same_math(answer, form, sample.get("answer_type"), sample.get("precision"), sample.get("unit") or "")
+                  for form in _gold_forms(gold))
+    return _result(1.0 if correct else 0.0, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Dispatch
 
 SCORERS = {
@@ -454,6 +594,7 @@ SCORERS = {
     "snake_move": score_snake_move,
     "gameqa": score_gameqa,
     "rotation": score_rotation,
+    "math": score_math,
 }
 
 

@@ -190,6 +190,89 @@ def play_to_length(rng, cfg, you, length):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Full games between two policies (how ViGaL reports Snake play: wins out of 10 against the base model)
+
+def scripted_policy(cfg, seed, epsilon=0.0):
+    """A batched policy for play_matches: agent_move with its own RNG (epsilon 0 = always greedy-safe)."""
+    rng, agent_cfg = random.Random(f"snake-policy:{seed}"), SnakeConfig(**{**cfg.__dict__, "epsilon": epsilon})
+    return lambda requests: [agent_move(game, i, rng, agent_cfg) for game, i in requests]
+
+
+def play_matches(policies, n_games, seed, cfg=SnakeConfig(), max_turns=100):
+    """Play n_games full games between policies[0] and policies[1]; return one result dict per game.
+
+    A policy is a callable taking a list of requests (game, i) -- "move snake i in this game" -- and returning
+    one move per request, or None for an answer it could not read (a model's unparsable output). All games
+    advance in lockstep so that a model policy sees every live game's board in one batch per turn.
+    Seats alternate: policies[0] is snake 0 (red) in even games and snake 1 (blue) in odd games.
+    Each game starts with both snakes of length 1 and a random "last move" (the heading shown on the board).
+
+    Invalid answers: the snake repeats its last move (it keeps going straight), and the answer is counted.
+    Outcome: a snake that dies alone loses; when both die on the same turn (head-on collisions are common),
+    or both are alive after max_turns, the one that ate more apples wins, and equal apples is a draw.
+    Result per game: seats, winner (policy 0 or 1, None = draw), apples and invalid answers per policy,
+    turns played, how each snake died, and `frames`: the states from the start to the end, for a GIF.
+    """
+    games = []
+    for g in range(n_games):
+        rng = random.Random(f"snake-play:{seed}:{g}")
+        game = new_game(rng, cfg)
+        game["last_moves"] = [rng.choice(MOVES), rng.choice(MOVES)]
+        games.append({"rng": rng, "game": game, "seats": [g % 2, 1 - g % 2], "alive": [True, True],
+                      "invalid": [0, 0], "turn": 0, "frames": [_frame(game)], "done": False, "deaths": [None, None]})
+    for _ in range(max_turns):
+        live = [m for m in games if not m["done"]]
+        if not live:
+            break
+        moves = {id(m): [None, None] for m in live}
+        for p, policy in enumerate(policies):  # one batched call per policy and turn
+            requests = [(m["game"], m["seats"][p]) for m in live]
+            for m, move in zip(live, policy(requests)):
+                snake_index = m["seats"][p]
+                if move not in MOVES:
+                    m["invalid"][p] += 1
+                    move = m["game"]["last_moves"][snake_index]
+                moves[id(m)][snake_index] = move
+        for m in live:
+            before = m["game"]
+            m["game"], alive = play_turn(before, moves[id(m)], m["rng"], cfg)
+            m["turn"] += 1
+            m["frames"].append(_frame(m["game"]))
+            for s in range(2):
+                if not alive[s]:
+                    m["deaths"][s] = _death(before, m["game"], s, cfg)
+            m["alive"] = alive
+            m["done"] = not all(alive)
+    results = []
+    for m in games:
+        apples = [len(m["game"]["snakes"][m["seats"][p]]) - 1 for p in range(2)]  # length 1 at start, +1 an apple
+        alive = [m["alive"][m["seats"][p]] for p in range(2)]
+        if alive[0] != alive[1]:
+            winner = 0 if alive[0] else 1
+        elif apples[0] != apples[1]:
+            winner = 0 if apples[0] > apples[1] else 1
+        else:
+            winner = None
+        results.append({"seats": m["seats"], "winner": winner, "apples": apples, "invalid": m["invalid"],
+                        "turns": m["turn"], "deaths": [m["deaths"][m["seats"][p]] for p in range(2)],
+                        "frames": m["frames"]})
+    return results
+
+
+def _frame(game):
+    return {"snakes": [list(map(list, body)) for body in game["snakes"]], "apples": [list(a) for a in game["apples"]],
+            "last_moves": list(game["last_moves"])}
+
+
+def _death(before, after, s, cfg):
+    """Why snake s died this turn: wall, itself, or the other snake (head-on counts as the other snake)."""
+    head = after["snakes"][s][0]
+    if not (0 <= head[0] < cfg.width and 0 <= head[1] < cfg.height):
+        return "wall"
+    return "self" if head in after["snakes"][s][1:] else "other snake"
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Labels (SPEC §2)
 
 def labels(state):
