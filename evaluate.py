@@ -160,12 +160,9 @@ def game_samples(cfg, args):
 
 def evaluate_games(model, processor, cfg, samples, args, desc="games"):
     """One greedy (or preset-temperature) completion per sample, graded; rows carry the GameQA task id."""
-    rows = train.evaluate_samples(model, processor, samples, args.batch_size,
+    return train.evaluate_samples(model, processor, samples, args.batch_size,
                                   args.max_new_tokens or cfg.max_completion_length, cfg.system_prompt or None,
                                   args.blind, decoding(cfg, args), progress=progress_bar(desc))
-    for row, sample in zip(rows, samples):  # train.evaluate_samples keeps sample order; it drops question_id
-        row["question_id"] = sample.get("question_id")
-    return rows
 
 
 def run_games(args):

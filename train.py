@@ -375,7 +375,8 @@ def evaluate_samples(model, processor, samples, batch_size, max_completion_lengt
         for sample, text in zip(chunk, out["texts"]):
             s = rewards.score(text, sample)
             rows.append({"id": sample["id"], "game": sample["game"], "level": sample.get("level", {}),
-                         "split_group": sample.get("split_group"), "completion": text, **s})
+                         "split_group": sample.get("split_group"), "question_id": sample.get("question_id"),
+                         "completion": text, **s})
     return rows
 
 
