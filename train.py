@@ -129,19 +129,22 @@ PRESETS = {
                  max_pixels=112 * 112, answer_format="move", prompts_per_step=8, num_generations=8,
                  micro_batch_size=64, max_completion_length=4, learning_rate=3e-3, max_steps=300, save_every=100,
                  eval_samples=128),
-    # ViGaL's Snake run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, 6x A100-80G.
-    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", games="snake,rotation", dtype="bfloat16", gradient_checkpointing=True,
+    # ViGaL's Snake + Rotation run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, one
+    # update per rollout of 120 prompts, 6x A100-80G. A 7B full fine-tune needs sharding: FSDP2, checkpointing.
+    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", games="snake,rotation", dtype="bfloat16",
+                  gradient_checkpointing=True, fsdp=True, freeze_vision=True,
                   board_size=10, num_apples=5, max_snake_length=5, image_size=448, max_pixels=640 * 28 * 28,
-                  prompts_per_step=120, num_generations=6, micro_batch_size=2, max_completion_length=3000,
-                  temperature=1.0, advantage_estimator="rloo", whiten_advantages=True, loss_type="dapo",
-                  epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6, lr_scheduler="cosine",
-                  warmup_ratio=0.03, min_lr_ratio=0.1, max_steps=600, save_every=25),  # (36K snake + 36K rotation) / 120
+                  prompts_per_step=120, steps_per_rollout=1, num_iterations=1, num_generations=6, micro_batch_size=2,
+                  max_completion_length=3000, temperature=1.0, advantage_estimator="rloo", whiten_advantages=True,
+                  loss_type="dapo", epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6,
+                  lr_scheduler="cosine", warmup_ratio=0.03, min_lr_ratio=0.1,
+                  max_steps=1800, save_every=25),  # 3 passes over 36K Snake + 36K Rotation at 120 prompts a step
     # Game-RL's GRPO on GameQA (SPEC §6): in-domain games only, KL 0.04 to the initial model, 4 GPUs.
     "gamerl": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/gamerl", games="gameqa", gameqa_games="in-domain",
-                   dtype="bfloat16", gradient_checkpointing=True, max_pixels=1280 * 28 * 28,
-                   system_prompt=gameqa.GAME_RL_SYSTEM_PROMPT, prompts_per_step=2, num_generations=12,
-                   micro_batch_size=2, max_completion_length=2048, temperature=1.0, top_p=0.85, top_k=50,
-                   advantage_estimator="grpo", scale_rewards="group", loss_type="grpo", epsilon=0.2,
+                   dtype="bfloat16", gradient_checkpointing=True, fsdp=True, freeze_vision=True, max_pixels=1280 * 28 * 28,
+                   system_prompt=gameqa.GAME_RL_SYSTEM_PROMPT, prompts_per_step=2, steps_per_rollout=1, num_iterations=1,
+                   num_generations=12, micro_batch_size=2, max_completion_length=2048, temperature=1.0, top_p=0.85,
+                   top_k=50, advantage_estimator="grpo", scale_rewards="group", loss_type="grpo", epsilon=0.2,
                    epsilon_high=0.2, beta=0.04, kl_estimator="k3", learning_rate=5e-7, lr_scheduler="constant",
                    warmup_ratio=0.05, max_steps=2500, save_every=250, eval_temperature=0.2),  # 5K samples, 1 epoch
 }
