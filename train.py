@@ -458,9 +458,9 @@ def lr_lambda(cfg):
 def make_accelerator(cfg):
     """The Accelerator, with an FSDP2 plugin built here (no accelerate config file needed) when cfg.fsdp.
 
-    FSDP2 (torch fully_shard) shards every parameter over the processes; each decoder layer and vision block
-    is its own unit, all-gathered just before its forward/backward and freed after (ZeRO-3). It keeps frozen
-    and trainable parameters in one unit (the frozen vision tower). With --dtype bfloat16 the weights,
+    FSDP2 (torch fully_shard) shards every parameter over the processes; each decoder layer is its own unit,
+    all-gathered just before its forward/backward and freed after (ZeRO-3); the rest (embeddings, the frozen
+    vision tower, the head) is the root unit. FSDP2 lets frozen and trainable parameters share a unit. With --dtype bfloat16 the weights,
     gradients and AdamW state stay float32 (sharded, so a 7B model's ~112 GB is split W ways) and only the
     compute runs in bfloat16: pure-bf16 weights would round most 1e-6 updates away.
     """
@@ -470,7 +470,9 @@ def make_accelerator(cfg):
         from torch.distributed.fsdp import MixedPrecisionPolicy
         plugin = FullyShardedDataParallelPlugin(
             fsdp_version=2, reshard_after_forward=True, auto_wrap_policy="transformer_based_wrap",
-            transformer_cls_names_to_wrap=["Qwen2_5_VLDecoderLayer", "Qwen2_5_VLVisionBlock"],
+            # decoder layers only: generate() runs the vision tower outside the root module's forward, so its
+            # blocks must not be FSDP units of their own (FSDP2 wants the root's forward to come first)
+            transformer_cls_names_to_wrap=["Qwen2_5_VLDecoderLayer"],
             mixed_precision_policy=MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
             if cfg.dtype == "bfloat16" else None,
             state_dict_type="SHARDED_STATE_DICT", activation_checkpointing=False)  # checkpointing: HF's own, below

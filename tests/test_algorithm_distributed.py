@@ -12,6 +12,10 @@ optimise the mean over processes of per-process token means. What holds, and is 
       advantages scaled by total_tokens / (W * its_tokens) (exact, since the clipped surrogate is positively
       homogeneous in the advantage; beta = 0 so the KL term, which is not, is absent);
   (c) on the ragged split it differs from the full batch's bnpo: the definition is not split-invariant.
+
+The same runs repeated with the model sharded by torch's FSDP2 (fully_shard, as train.py's --fsdp plugin
+sets it up; Accelerate itself never selects FSDP on CPU) must take the same step, and greedy decoding
+inside grpo.full_params_for_generation must give the unsharded model's tokens.
 """
 import json
 import os
@@ -27,6 +31,7 @@ from update_step_worker import MASK_LENGTHS, make_fixed_batch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "update_step_worker.py")
 LR = 0.5
+FSDP_RUNS = ["dapo/micro3", "grpo/micro8", "dr_grpo/micro3", "bnpo/micro3"]
 
 
 def free_port():
@@ -52,23 +57,27 @@ def configs():
 @pytest.fixture(scope="module")
 def runs(tiny_model_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("split")
-    batch, cfgs = str(tmp / "batch.pt"), tmp / "configs.json"
+    batch, cfgs, fsdp_cfgs = str(tmp / "batch.pt"), tmp / "configs.json", tmp / "fsdp_configs.json"
     make_fixed_batch(tiny_model_dir, batch)
     cfgs.write_text(json.dumps(configs()))
+    fsdp_cfgs.write_text(json.dumps([c for c in configs() if c["name"] in FSDP_RUNS]))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
-    one, two = str(tmp / "one.pt"), str(tmp / "two.pt")
+    one, two, sharded = str(tmp / "one.pt"), str(tmp / "two.pt"), str(tmp / "sharded.pt")
     args = [batch, tiny_model_dir, str(cfgs)]
-    p = subprocess.run([sys.executable, WORKER, *args, one], capture_output=True, text=True, env=env, timeout=300)
+    p = subprocess.run([sys.executable, WORKER, *args, one, "fsdp"], capture_output=True, text=True, env=env,
+                       timeout=300)  # one process: "fsdp" shards nothing, it only adds the greedy decode
     assert p.returncode == 0, p.stderr[-3000:]
-    # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (SPEC §8)
-    p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-                        "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-                        "--main_process_port", str(free_port()), WORKER, *args, two],
-                       capture_output=True, text=True, env={**env, "ACCELERATE_USE_CPU": "1"}, timeout=300)
-    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
-    one, two = torch.load(one, weights_only=True), torch.load(two, weights_only=True)
-    assert (one["num_processes"], two["num_processes"]) == (1, 2)
-    return one["results"], two["results"], torch.load(batch, weights_only=True)
+    for out, mode, cfg_file in ((two, "ddp", cfgs), (sharded, "fsdp", fsdp_cfgs)):
+        # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (SPEC §8)
+        p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+                            "--main_process_port", str(free_port()), WORKER, batch, tiny_model_dir, str(cfg_file),
+                            out, mode],
+                           capture_output=True, text=True, env={**env, "ACCELERATE_USE_CPU": "1"}, timeout=300)
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
+    one, two, sharded = (torch.load(f, weights_only=True) for f in (one, two, sharded))
+    assert (one["num_processes"], two["num_processes"], sharded["num_processes"]) == (1, 2, 2)
+    return one["results"], two["results"], sharded["results"]
 
 
 def initial_params(tiny_model_dir, names):
@@ -97,6 +106,23 @@ def test_two_processes_take_the_same_step_as_one(runs, tiny_model_dir, name):
     for key in ("loss", "grad_norm", "kl", "clip_ratio", "ratio"):
         assert m1[key] == pytest.approx(m2[key], rel=1e-4, abs=1e-7), key
     assert m1["clip_ratio"] > 0 and m1["kl"] > 0  # the clip and the KL were really part of the step
+
+
+@pytest.mark.parametrize("name", FSDP_RUNS)
+def test_fsdp2_sharded_step_equals_the_one_process_step(runs, tiny_model_dir, name):
+    """The same split with the model sharded by FSDP2 (reduce-scatter instead of DDP's all-reduce)."""
+    one, _, sharded = runs
+    start = initial_params(tiny_model_dir, one[name]["params"].keys())
+    assert_same_step(one[name]["params"], sharded[name]["params"], start)
+    for key in ("loss", "grad_norm", "kl", "clip_ratio"):
+        assert one[name]["metrics"][key] == pytest.approx(sharded[name]["metrics"][key], rel=1e-4, abs=1e-7), key
+
+
+def test_fsdp2_generation_with_gathered_weights_equals_unsharded(runs):
+    one, _, sharded = runs
+    assert sharded["sharded"] and not one["sharded"]           # the 2-process model really held DTensor shards
+    reference = one["greedy"]                                  # (2, C): two prompts, one process
+    assert torch.equal(sharded["greedy"], torch.cat([reference, reference]))   # each of the 2 ranks decoded both
 
 
 def test_bnpo_on_unequal_splits_is_a_reweighted_token_mean(runs, tiny_model_dir):

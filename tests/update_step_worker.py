@@ -1,13 +1,15 @@
 """One optimizer step (train.update_step) on a fixed rollout batch, on 1 or W processes; not a test itself.
 
-    python tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                       # 1 process
+    python tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt [ddp|fsdp]           # 1 process
     ACCELERATE_USE_CPU=1 python -m accelerate.commands.launch --multi_gpu --num_processes 2 \\
-        tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                          # 2 gloo ranks
+        tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt [ddp|fsdp]              # 2 gloo ranks
 
 Process r of W trains on rows [r * N / W, (r + 1) * N / W) of the batch. For each config it starts from the
 same saved weights, takes one step with plain SGD (so the parameters move by exactly -lr * gradient: no
 Adam normalisation, no clipping, nothing that could hide a wrong scale) and rank 0 saves the trainable
 parameters and the step's metrics to OUT.pt. tests/test_algorithm_distributed.py compares the two runs.
+Mode "ddp" wraps the model with accelerator.prepare (DistributedDataParallel); mode "fsdp" shards it with
+FSDP2 instead, and first also decodes greedily with the sharded weights gathered (full_params_for_generation).
 make_fixed_batch builds the batch file from the tiny model.
 """
 import json
@@ -54,12 +56,35 @@ def step_config(**overrides):
                                   max_grad_norm=1e9), **overrides})
 
 
-def main(batch_path, model_dir, configs_path, out_path):
+def shard(model):
+    """FSDP2 as train.make_accelerator's plugin sets it up (decoder layers, then the root), applied with torch's
+    fully_shard directly: Accelerate 1.15 never selects FSDP on CPU, torch's FSDP2 runs on gloo."""
+    from torch.distributed.fsdp import fully_shard
+    for layer in model.model.language_model.layers:
+        fully_shard(layer)
+    fully_shard(model)
+    return model
+
+
+def full(tensor):
+    return tensor.full_tensor() if hasattr(tensor, "full_tensor") else tensor
+
+
+def main(batch_path, model_dir, configs_path, out_path, mode="ddp"):
     from accelerate import Accelerator
     accelerator = Accelerator(cpu=True)
     W, rank = accelerator.num_processes, accelerator.process_index
     saved = torch.load(batch_path, weights_only=True)
     results = {}
+    if mode == "fsdp":  # greedy generation with the weights gathered: must equal the unsharded model's
+        cfg = train.Config(**train.PRESETS["tiny"])
+        sample_at = train.make_sampler(cfg)
+        processor = train.load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
+        model = shard(train.load_model(model_dir)) if W > 1 else train.load_model(model_dir)
+        with grpo.full_params_for_generation(model):
+            out = grpo.rollout(model, processor, [sample_at(2), sample_at(3)], 1, 6, temperature=0)
+        results["greedy"] = accelerator.gather(out["completion_ids"])
+        results["sharded"] = any(hasattr(p, "full_tensor") for p in model.parameters())
     for run in json.load(open(configs_path)):
         batch = {**saved["batch"], "mask": saved["masks"][run.pop("mask")]}
         scale = run.pop("advantage_scale", None)  # per half of the batch, for the bnpo identity
@@ -69,13 +94,17 @@ def main(batch_path, model_dir, configs_path, out_path):
         cfg = step_config(**run)
         model = train.load_model(model_dir)
         model.model.visual.requires_grad_(False)
+        if mode == "fsdp" and W > 1:
+            model = shard(model)  # before the optimizer: fully_shard replaces the parameters by DTensor shards
         optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
-        model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+        if mode == "ddp":
+            model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
         n = batch["mask"].size(0)
         mine = grpo.select_rows(batch, rank * n // W, (rank + 1) * n // W)
         metrics = train.update_step(accelerator, model, optimizer, scheduler, mine, cfg)
-        params = {k: p.detach().clone() for k, p in accelerator.unwrap_model(model).named_parameters() if p.requires_grad}
+        params = {k: full(p.detach()).clone() for k, p in accelerator.unwrap_model(model).named_parameters()
+                  if p.requires_grad}
         results[name] = {"params": params, "metrics": metrics}
         accelerator.free_memory(model, optimizer, scheduler)
     if accelerator.is_main_process:
