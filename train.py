@@ -1,11 +1,15 @@
 """Train a Qwen2.5-VL policy with GRPO on game data, verified by rule: ViGaL and Game-RL in one flat script.
 
-The loop, once per optimizer step (SPEC §5):
-    1. rollout     each process samples G completions for its share of the step's prompts      (grpo.rollout)
+The loop (SPEC §5). A rollout serves steps_per_rollout x num_iterations optimizer steps (1 x 1 by default):
+    1. rollout     each process samples its rows of the rollout: steps_per_rollout mini-batches of
+                   prompts_per_step x G completions, split evenly over the processes               (grpo.rollout)
     2. score       every completion is graded by rule                                             (rewards.score)
-    3. advantages  rewards gathered from all processes, advantages from each prompt's group      (grpo.*_advantages)
-    4. log-probs   old (sampling) and reference log-probs, only when the config needs them
-    5. update      micro-batches, loss over one global denominator, clip, step                  (grpo.clipped_policy_loss)
+    3. advantages  rewards gathered from all processes; accuracy filter, advantages from each
+                   prompt's group, optional whitening over every token of the rollout            (grpo.*_advantages)
+    4. log-probs   reference log-probs (beta > 0) and, when a rollout trains more than one step,
+                   the sampling policy's ("old") log-probs, once, before any update               (grpo.batch_logps)
+    5. update      per optimizer step, one mini-batch: micro-batches, loss over one global
+                   denominator, clip, step                                                        (update_step)
 
 Papers: ViGaL, "Play to Generalize" (arXiv 2506.08011): RLOO on Snake + Rotation, MM-EUREKA/OpenRLHF;
 Game-RL (arXiv 2505.13886): GRPO on GameQA-5K with a KL to the initial model.
@@ -18,14 +22,26 @@ Where this deviates from the papers, and why:
        small Snake board, so the whole loop runs on a laptop CPU in minutes. It shows the machinery, not
        the papers' numbers; `--preset vigal` with the real model is the paper's run.
     4. Snake states come from scripted agents' games, not a PPO agent's (snake.py explains).
+    5. The online accuracy filter (filter_low/filter_high) masks the dropped groups out of the loss and of
+       every statistic instead of removing them and sampling more: the same gradient with fewer moving parts,
+       but the step trains on fewer completions, and the masked rows still cost their forward pass.
+    6. Sharding is FSDP2 through Accelerate (the papers used DeepSpeed via OpenRLHF / ms-swift); the reference
+       model (beta > 0) is not sharded: one copy per GPU (~15 GB in bf16 for 7B).
 
 Commands:
     accelerate launch train.py                                   # tiny default, CPU, a few minutes
-    accelerate launch train.py --preset vigal                    # ViGaL Snake run, 1 GPU (needs the 7B weights)
-    accelerate launch --num_processes 8 train.py --preset vigal  # 8 GPUs, data-parallel
-    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run
     python train.py --help                                       # every option, with its default
     accelerate launch train.py --resume runs/tiny                # continue from the last complete checkpoint
+    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run (DDP)
+  1 GPU (a single process is not sharded, --fsdp then prints a warning; a 7B full fine-tune, ~60 GB of bf16
+  weights, gradients and AdamW state before activations, is at the limit of an 80 GB GPU, a 3B one is not):
+    accelerate launch train.py --preset vigal --no-fsdp --model Qwen/Qwen2.5-VL-3B-Instruct
+  8 GPUs, one node (the vigal and gamerl presets turn on --fsdp and --gradient-checkpointing):
+    accelerate launch --num_processes 8 train.py --preset vigal  # 120 prompts x 6 = 720 completions, 90 a GPU
+    accelerate launch --num_processes 4 train.py --preset gamerl # Game-RL: 2 prompts x 12, 6 completions a GPU
+  2 nodes x 8 GPUs (run on each node, --machine_rank 0 on the node whose address is given, 1 on the other):
+    accelerate launch --num_machines 2 --num_processes 16 --machine_rank 0 --main_process_ip 10.0.0.1 \
+        --main_process_port 29500 train.py --preset vigal
 """
 import argparse
 import dataclasses
