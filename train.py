@@ -500,6 +500,29 @@ def make_accelerator(cfg):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Which completions of a rollout each process holds
+
+
+def rollout_rows(rank, num_processes, steps_per_rollout, step_rows):
+    """The rows of the rollout that process `rank` samples and trains on, in its local order. (S * step_rows / W,)
+
+    A rollout is steps_per_rollout mini-batches of step_rows completions (prompts_per_step x G, groups
+    contiguous); row g of the rollout is completion g % G of the rollout's prompt g // G. Every mini-batch
+    is split evenly: process r holds its rows [r * step_rows / W, (r + 1) * step_rows / W), so a group may
+    span processes (Game-RL: 24 completions on 4 GPUs) and the data of a step does not depend on W.
+    """
+    local_rows = step_rows // num_processes
+    return torch.tensor([k * step_rows + rank * local_rows + j for k in range(steps_per_rollout) for j in range(local_rows)])
+
+
+def in_rollout_order(gathered, num_processes, steps_per_rollout):
+    """accelerator.gather's result (process-major: all of process 0's rows, then process 1's, ...) put back in
+    rollout order, so that groups are contiguous again: row i of the result is rollout row i. (R, ...)"""
+    per_process = gathered.view(num_processes, steps_per_rollout, -1, *gathered.shape[1:])   # (W, S, local, ...)
+    return per_process.transpose(0, 1).reshape(gathered.shape)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # One optimizer step on a fixed batch: the update phase of the loop, on its own so tests can call it
 
 
@@ -636,9 +659,9 @@ def train(cfg):
         json.dump(dataclasses.asdict(cfg), open(os.path.join(cfg.out_dir, "config.json"), "w"), indent=1)
         truncate_metrics(metrics_path, start_step)                  # drop steps logged after the checkpoint we resume
         print(f"config: {json.dumps(dataclasses.asdict(cfg))}")
-        print(f"model: {model_path} ({sum(p.numel() for p in policy.parameters()) / 1e6:.2f}M parameters"
-              f"{' in this shard' if accelerator.distributed_type == DistributedType.FSDP else ''}, "
-              f"{sum(p.numel() for p in trainable) / 1e6:.2f}M trainable), {W} process(es), device {accelerator.device}")
+        print(f"model: {model_path} ({sum(p.numel() for p in policy.parameters()) / 1e6:.2f}M parameters, "
+              f"{sum(p.numel() for p in trainable) / 1e6:.2f}M trainable), {W} process(es), device {accelerator.device}"
+              f"{', FSDP2-sharded' if accelerator.distributed_type == DistributedType.FSDP else ''}")
     if cfg.report_to:
         accelerator.init_trackers("game-rl", config=dataclasses.asdict(cfg))
 
@@ -648,11 +671,7 @@ def train(cfg):
     if eval_set and start_step == 0:
         held_out_eval(accelerator, policy, processor, eval_set, cfg, step=0, path=held_out_path)
 
-    # Layout of a rollout (steps_per_rollout mini-batches of step_rows completions, groups contiguous): row g of
-    # mini-batch k is completion g % G of prompt k * prompts_per_step + g // G; process r holds rows
-    # [r * local_rows, (r + 1) * local_rows) of every mini-batch. A sample's index depends only on the step,
-    # so a run sees the same data whatever its number of processes.
-    my_rows = torch.tensor([k * step_rows + rank * local_rows + j for k in range(S) for j in range(local_rows)])
+    my_rows = rollout_rows(rank, W, S, step_rows)                  # (S * local_rows,) this process's rows
     bar = tqdm(range(start_step, cfg.max_steps), initial=start_step, total=cfg.max_steps, desc="training",
                disable=not accelerator.is_main_process)
     for step in bar:
@@ -680,7 +699,7 @@ def train(cfg):
             timings["score"] = time.perf_counter() - t
 
             # ---- 3. advantages over the whole rollout, gathered from every process, back in rollout order
-            everyone = accelerator.gather(local).view(W, S, local_rows, 5).transpose(0, 1).reshape(-1, 5)
+            everyone = in_rollout_order(accelerator.gather(local), W, S)                         # (R, 5)
             keep = grpo.accuracy_filter(everyone[:, 1], G, cfg.filter_low, cfg.filter_high)      # (R,)
             if cfg.mask_truncated_completions:  # DAPO §3.4: a cut-off completion says nothing about its answer
                 keep = keep & (everyone[:, 4] == 0)

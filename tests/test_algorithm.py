@@ -73,6 +73,17 @@ def test_advantage_pipeline_matches_a_loop_version_on_random_rollouts():
         assert close(adv, expected, 1e-6), (trial, estimator, scale, whiten)
 
 
+@pytest.mark.parametrize("W,S,P,G", [(1, 1, 2, 4), (2, 1, 1, 4), (4, 1, 2, 12), (2, 3, 2, 3), (3, 2, 1, 6)])
+def test_rollout_rows_cover_the_rollout_and_gather_restores_its_order(W, S, P, G):
+    step_rows = P * G
+    mine = [train.rollout_rows(r, W, S, step_rows) for r in range(W)]
+    assert sorted(torch.cat(mine).tolist()) == list(range(S * step_rows))          # every row exactly once
+    for r in range(W):                                                               # each step split evenly
+        assert [int(g) // step_rows for g in mine[r]] == [k for k in range(S) for _ in range(step_rows // W)]
+    gathered = torch.cat(mine).float().unsqueeze(1).repeat(1, 5)                     # what gather returns
+    assert train.in_rollout_order(gathered, W, S)[:, 3].tolist() == list(range(S * step_rows))
+
+
 def test_dapo_and_dr_grpo_hand_computed_on_two_processes():
     """Process 1 holds rows with 2 and 1 tokens, process 2 one row with 3; the full batch has 3 rows, 6 tokens."""
     loss = torch.tensor([[1.0, 2.0, 0.0], [4.0, 0.0, 0.0]]), torch.tensor([[1.0, 1.0, 1.0]])
