@@ -57,27 +57,25 @@ def configs():
 @pytest.fixture(scope="module")
 def runs(tiny_model_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("split")
-    batch, cfgs, fsdp_cfgs = str(tmp / "batch.pt"), tmp / "configs.json", tmp / "fsdp_configs.json"
+    batch, cfgs, two_cfgs = str(tmp / "batch.pt"), tmp / "configs.json", tmp / "two_configs.json"
     make_fixed_batch(tiny_model_dir, batch)
     cfgs.write_text(json.dumps(configs()))
-    fsdp_cfgs.write_text(json.dumps([c for c in configs() if c["name"] in FSDP_RUNS]))
+    two_cfgs.write_text(json.dumps(configs() + [{**c, "name": "fsdp:" + c["name"], "mode": "fsdp"}
+                                                for c in configs() if c["name"] in FSDP_RUNS]))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
-    one, two, sharded = str(tmp / "one.pt"), str(tmp / "two.pt"), str(tmp / "sharded.pt")
-    args = [batch, tiny_model_dir, str(cfgs)]
-    p = subprocess.run([sys.executable, WORKER, *args, one, "fsdp"], capture_output=True, text=True, env=env,
-                       timeout=300)  # one process: "fsdp" shards nothing, it only adds the greedy decode
+    one, two = str(tmp / "one.pt"), str(tmp / "two.pt")
+    p = subprocess.run([sys.executable, WORKER, batch, tiny_model_dir, str(cfgs), one], capture_output=True,
+                       text=True, env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
-    for out, mode, cfg_file in ((two, "ddp", cfgs), (sharded, "fsdp", fsdp_cfgs)):
-        # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (SPEC §8)
-        p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-                            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-                            "--main_process_port", str(free_port()), WORKER, batch, tiny_model_dir, str(cfg_file),
-                            out, mode],
-                           capture_output=True, text=True, env={**env, "ACCELERATE_USE_CPU": "1"}, timeout=300)
-        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
-    one, two, sharded = (torch.load(f, weights_only=True) for f in (one, two, sharded))
-    assert (one["num_processes"], two["num_processes"], sharded["num_processes"]) == (1, 2, 2)
-    return one["results"], two["results"], sharded["results"]
+    # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (SPEC §8)
+    p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                        "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+                        "--main_process_port", str(free_port()), WORKER, batch, tiny_model_dir, str(two_cfgs), two],
+                       capture_output=True, text=True, env={**env, "ACCELERATE_USE_CPU": "1"}, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
+    one, two = torch.load(one, weights_only=True), torch.load(two, weights_only=True)
+    assert (one["num_processes"], two["num_processes"]) == (1, 2)
+    return one["results"], two["results"]
 
 
 def initial_params(tiny_model_dir, names):
@@ -99,7 +97,7 @@ def assert_same_step(a, b, start):
 @pytest.mark.parametrize("name", [c["name"] for c in configs() if c["name"] != "dapo/ragged-as-bnpo"
                                   and c["name"] != "bnpo/ragged"])
 def test_two_processes_take_the_same_step_as_one(runs, tiny_model_dir, name):
-    one, two, _ = runs
+    one, two = runs
     start = initial_params(tiny_model_dir, one[name]["params"].keys())
     assert_same_step(one[name]["params"], two[name]["params"], start)
     m1, m2 = one[name]["metrics"], two[name]["metrics"]
@@ -111,22 +109,22 @@ def test_two_processes_take_the_same_step_as_one(runs, tiny_model_dir, name):
 @pytest.mark.parametrize("name", FSDP_RUNS)
 def test_fsdp2_sharded_step_equals_the_one_process_step(runs, tiny_model_dir, name):
     """The same split with the model sharded by FSDP2 (reduce-scatter instead of DDP's all-reduce)."""
-    one, _, sharded = runs
+    one, two = runs
     start = initial_params(tiny_model_dir, one[name]["params"].keys())
-    assert_same_step(one[name]["params"], sharded[name]["params"], start)
+    assert_same_step(one[name]["params"], two["fsdp:" + name]["params"], start)
     for key in ("loss", "grad_norm", "kl", "clip_ratio"):
-        assert one[name]["metrics"][key] == pytest.approx(sharded[name]["metrics"][key], rel=1e-4, abs=1e-7), key
+        assert one[name]["metrics"][key] == pytest.approx(two["fsdp:" + name]["metrics"][key], rel=1e-4, abs=1e-7), key
 
 
 def test_fsdp2_generation_with_gathered_weights_equals_unsharded(runs):
-    one, _, sharded = runs
-    assert sharded["sharded"] and not one["sharded"]           # the 2-process model really held DTensor shards
+    one, two = runs
+    assert two["sharded"] and not one["sharded"]               # the 2-process model really held DTensor shards
     reference = one["greedy"]                                  # (2, C): two prompts, one process
-    assert torch.equal(sharded["greedy"], torch.cat([reference, reference]))   # each of the 2 ranks decoded both
+    assert torch.equal(two["greedy"], torch.cat([reference, reference]))   # each of the 2 ranks decoded both
 
 
 def test_bnpo_on_unequal_splits_is_a_reweighted_token_mean(runs, tiny_model_dir):
-    one, two, _ = runs
+    one, two = runs
     start = initial_params(tiny_model_dir, one["bnpo/ragged"]["params"].keys())
     # (b): 2-process bnpo == 1-process dapo with per-process advantage weights
     assert_same_step(two["bnpo/ragged"]["params"], one["dapo/ragged-as-bnpo"]["params"], start)

@@ -1,15 +1,16 @@
 """One optimizer step (train.update_step) on a fixed rollout batch, on 1 or W processes; not a test itself.
 
-    python tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt [ddp|fsdp]           # 1 process
+    python tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                       # 1 process
     ACCELERATE_USE_CPU=1 python -m accelerate.commands.launch --multi_gpu --num_processes 2 \\
-        tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt [ddp|fsdp]              # 2 gloo ranks
+        tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                          # 2 gloo ranks
 
 Process r of W trains on rows [r * N / W, (r + 1) * N / W) of the batch. For each config it starts from the
 same saved weights, takes one step with plain SGD (so the parameters move by exactly -lr * gradient: no
 Adam normalisation, no clipping, nothing that could hide a wrong scale) and rank 0 saves the trainable
 parameters and the step's metrics to OUT.pt. tests/test_algorithm_distributed.py compares the two runs.
-Mode "ddp" wraps the model with accelerator.prepare (DistributedDataParallel); mode "fsdp" shards it with
-FSDP2 instead, and first also decodes greedily with the sharded weights gathered (full_params_for_generation).
+A config's "mode" is "ddp" (accelerator.prepare: DistributedDataParallel) or "fsdp" (sharded with FSDP2
+instead). First, every run also decodes greedily, sharded on W > 1 processes, inside
+grpo.full_params_for_generation.
 make_fixed_batch builds the batch file from the tiny model.
 """
 import json
@@ -70,27 +71,27 @@ def full(tensor):
     return tensor.full_tensor() if hasattr(tensor, "full_tensor") else tensor
 
 
-def main(batch_path, model_dir, configs_path, out_path, mode="ddp"):
+def main(batch_path, model_dir, configs_path, out_path):
     from accelerate import Accelerator
     accelerator = Accelerator(cpu=True)
     W, rank = accelerator.num_processes, accelerator.process_index
     saved = torch.load(batch_path, weights_only=True)
     results = {}
-    if mode == "fsdp":  # greedy generation with the weights gathered: must equal the unsharded model's
-        cfg = train.Config(**train.PRESETS["tiny"])
-        sample_at = train.make_sampler(cfg)
-        processor = train.load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
-        model = shard(train.load_model(model_dir)) if W > 1 else train.load_model(model_dir)
-        with grpo.full_params_for_generation(model):
-            out = grpo.rollout(model, processor, [sample_at(2), sample_at(3)], 1, 6, temperature=0)
-        results["greedy"] = accelerator.gather(out["completion_ids"])
-        results["sharded"] = any(hasattr(p, "full_tensor") for p in model.parameters())
+    # greedy decoding, sharded on W > 1 processes with the weights gathered: must equal the unsharded model's
+    cfg = train.Config(**train.PRESETS["tiny"])
+    sample_at = train.make_sampler(cfg)
+    processor = train.load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
+    model = shard(train.load_model(model_dir)) if W > 1 else train.load_model(model_dir)
+    with grpo.full_params_for_generation(model):
+        out = grpo.rollout(model, processor, [sample_at(2), sample_at(3)], 1, 6, temperature=0)
+    results["greedy"] = accelerator.gather(out["completion_ids"])
+    results["sharded"] = any(hasattr(p, "full_tensor") for p in model.parameters())
     for run in json.load(open(configs_path)):
         batch = {**saved["batch"], "mask": saved["masks"][run.pop("mask")]}
         scale = run.pop("advantage_scale", None)  # per half of the batch, for the bnpo identity
         if scale:
             batch["advantages"] = batch["advantages"] * torch.tensor(scale).repeat_interleave(4)
-        name, lr = run.pop("name"), run.pop("lr")
+        name, lr, mode = run.pop("name"), run.pop("lr"), run.pop("mode", "ddp")
         cfg = step_config(**run)
         model = train.load_model(model_dir)
         model.model.visual.requires_grad_(False)
