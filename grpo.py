@@ -11,9 +11,10 @@ log-probability of every token of o_i in proportion to its advantage A_i:
                + beta * KL_t(policy || reference)                       k3 (Schulman, joschu.net/blog/kl-approx.html)
     loss       = aggregate(loss_t over the completion mask)             loss_type grpo | bnpo | dr_grpo | dapo
 
-This file holds (1) those formulas as pure tensor functions, each testable with hand-computed numbers, and
-(2) the two model-facing pieces: `rollout` (prompts -> G sampled completions each) and `completion_logps`
-(per-token log-probs of given completions). The training loop that strings them together, with Accelerate,
+This file holds (1) those formulas as pure tensor functions, each testable with hand-computed numbers, plus
+the online accuracy filter, and (2) the model-facing pieces: `rollout` (prompts -> G sampled completions each,
+with `full_params_for_generation` around it under FSDP2), `completion_logps` (per-token log-probs of given
+completions) and `batch_logps` (the same over a whole batch without gradients: old and reference log-probs). The training loop that strings them together, with Accelerate,
 is in train.py. Names follow TRL's GRPOConfig so runs can be compared field by field.
 """
 from contextlib import contextmanager
