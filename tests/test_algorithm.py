@@ -199,3 +199,15 @@ def test_a_batch_of_masked_truncated_completions_changes_no_parameter(policy, lo
     assert stats["grad_norm"] == 0 and stats["loss"] == 0
     for k, p in model.named_parameters():
         assert torch.equal(p, before[k]), k
+
+
+def test_select_rows_with_rows_of_different_image_counts():
+    """Snake rows carry 1 image, Rotation rows 4: a micro-batch must take exactly its rows' patches."""
+    grid = torch.tensor([[1, 2, 2]] * 6)                                    # 6 images of 4 patches each
+    pixels = torch.arange(24).unsqueeze(1).float()
+    batch = {"prompt_ids": torch.arange(3).unsqueeze(1), "num_images": torch.tensor([1, 4, 1]),
+             "pixel_values": pixels, "image_grid_thw": grid}
+    middle = grpo.select_rows(batch, 1, 2)
+    assert torch.equal(middle["pixel_values"], pixels[4:20]) and middle["image_grid_thw"].size(0) == 4
+    last = grpo.select_rows(grpo.select_rows(batch, 1, 3), 1, 2)               # a selection of a selection
+    assert torch.equal(last["pixel_values"], pixels[20:24]) and last["num_images"].tolist() == [1]
