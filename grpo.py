@@ -11,11 +11,14 @@ log-probability of every token of o_i in proportion to its advantage A_i:
                + beta * KL_t(policy || reference)                       k3 (Schulman, joschu.net/blog/kl-approx.html)
     loss       = aggregate(loss_t over the completion mask)             loss_type grpo | bnpo | dr_grpo | dapo
 
-This file holds (1) those formulas as pure tensor functions, each testable with hand-computed numbers, and
-(2) the two model-facing pieces: `rollout` (prompts -> G sampled completions each) and `completion_logps`
-(per-token log-probs of given completions). The training loop that strings them together, with Accelerate,
+This file holds (1) those formulas as pure tensor functions, each testable with hand-computed numbers, plus
+the online accuracy filter, and (2) the model-facing pieces: `rollout` (prompts -> G sampled completions each,
+with `full_params_for_generation` around it under FSDP2), `completion_logps` (per-token log-probs of given
+completions) and `batch_logps` (the same over a whole batch without gradients: old and reference log-probs). The training loop that strings them together, with Accelerate,
 is in train.py. Names follow TRL's GRPOConfig so runs can be compared field by field.
 """
+from contextlib import contextmanager
+
 import torch
 import torch.nn.functional as F
 
@@ -60,6 +63,17 @@ def _zero_if_all_equal(grouped, advantages):
     be blown up by whitening or by a tiny batch std)."""
     all_equal = (grouped == grouped[:, :1]).all(dim=1, keepdim=True)         # (P, 1)
     return torch.where(all_equal, torch.zeros_like(advantages), advantages)
+
+
+def accuracy_filter(accuracy, group_size, low=0.0, high=1.0):
+    """Online accuracy filter (MM-EUREKA, arXiv 2503.07365: low 0.1, high 0.9): keep a group only when its mean
+    accuracy lies in [low, high]. A group the policy always or never solves teaches nothing and only dilutes
+    the batch. accuracy: (N,), groups contiguous. Returns (N,) bool, the same for every member of a group.
+    low=0, high=1 keeps everything (ViGaL, Game-RL).
+    """
+    group_mean = accuracy.view(-1, group_size).float().mean(dim=1, keepdim=True)       # (P, 1)
+    keep = (group_mean >= low) & (group_mean <= high)
+    return keep.expand(-1, group_size).reshape(-1)
 
 
 def whiten_over_tokens(advantages, lengths, eps=1e-8):
@@ -211,6 +225,7 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
       completion_ids, completion_mask  (N, C)  C <= max_completion_length; mask through the first EOS
       truncated                        (N,)    no EOS within the limit
       pixel_values, image_grid_thw     the images of each row, repeated per completion
+      num_images                       (N,)    images of each row (games differ: Snake 1, Rotation 4)
     and "texts": the decoded completions (special tokens dropped) for the reward.
     """
     tok = processor.tokenizer
@@ -220,7 +235,9 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
         dict(do_sample=False, temperature=None, top_p=None, top_k=None)
     out = model.generate(
         **batch, max_new_tokens=max_completion_length, eos_token_id=eos_token_ids, pad_token_id=tok.pad_token_id,
-        suppress_tokens=vision_token_ids(processor), use_cache=True, **sampling)
+        suppress_tokens=vision_token_ids(processor), use_cache=True,
+        # no per-token collective: under FSDP the weights are already gathered (full_params_for_generation)
+        synced_gpus=False, **sampling)
     prompt_len = batch["input_ids"].size(1)
     completion_ids = out[:, prompt_len:]                                      # (N, C)
     completion_mask, truncated = completion_mask_from_eos(completion_ids, eos_token_ids)
@@ -228,7 +245,35 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
                              skip_special_tokens=True)
     return {"prompt_ids": batch["input_ids"], "prompt_mask": batch["attention_mask"],
             "completion_ids": completion_ids, "completion_mask": completion_mask, "truncated": truncated,
-            "pixel_values": batch["pixel_values"], "image_grid_thw": batch["image_grid_thw"], "texts": texts}
+            "pixel_values": batch["pixel_values"], "image_grid_thw": batch["image_grid_thw"],
+            "num_images": torch.tensor([len(s["images"]) for s in samples for _ in range(num_generations)],
+                                       device=completion_ids.device),
+            "texts": texts}
+
+
+@contextmanager
+def full_params_for_generation(model):
+    """Gather an FSDP2-sharded model's parameters for the duration of `generate`; a no-op otherwise.
+
+    Under FSDP2 (torch.distributed.fsdp.fully_shard) each process holds 1/W of every parameter. Its hooks
+    all-gather a layer around that layer's forward, but `generate` also calls modules outside the root
+    forward (Qwen2.5-VL's vision patch embedding), and re-gathering every layer for every new token is slow.
+    So: all-gather everything once, keep it gathered through all decoding steps, free it afterwards. Costs
+    one full (unsharded) copy of the weights in memory while generating. Every process must enter together
+    (the all-gather is a collective). After it, layers reshard after forward again and the root does not
+    (fully_shard's own defaults).
+    """
+    from torch.distributed.fsdp import FSDPModule
+    sharded = [m for m in model.modules() if isinstance(m, FSDPModule)]
+    for m in sharded:
+        m.set_reshard_after_forward(False, recurse=False)
+        m.unshard()
+    try:
+        yield
+    finally:
+        for m in sharded:
+            m.set_reshard_after_forward(m is not model, recurse=False)
+            m.reshard()
 
 
 def _eos_ids(model, tok):
@@ -241,15 +286,20 @@ def _eos_ids(model, tok):
 def select_rows(batch, start, end):
     """Rows [start, end) of a rollout batch, with exactly those rows' image patches (for micro-batches).
 
-    pixel_values stacks every image's patches; image k has prod(image_grid_thw[k]) of them, and each row
-    owns the same number of images (one prompt's), so rows map to contiguous patch ranges.
+    pixel_values stacks every image's patches; image k has prod(image_grid_thw[k]) of them, and row i owns
+    batch["num_images"][i] consecutive images (the same number for every row when that key is absent), so
+    rows map to contiguous patch ranges. Every other (N, ...) tensor of the batch is sliced to the rows.
     """
     n_rows = batch["prompt_ids"].size(0)
     end = min(end, n_rows)                                                    # the last micro-batch may be short
-    images_per_row = batch["image_grid_thw"].size(0) // n_rows
+    if "num_images" in batch:                                                 # (N,): rows of mixed games differ
+        image_offsets = torch.cat([batch["num_images"].new_zeros(1), batch["num_images"].cumsum(0)])
+        first_img, last_img = int(image_offsets[start]), int(image_offsets[end])
+    else:
+        images_per_row = batch["image_grid_thw"].size(0) // n_rows
+        first_img, last_img = start * images_per_row, end * images_per_row
     patches = batch["image_grid_thw"].prod(dim=1)                             # (num_images,)
     offsets = torch.cat([patches.new_zeros(1), patches.cumsum(0)])
-    first_img, last_img = start * images_per_row, end * images_per_row
     out = {k: v[start:end] for k, v in batch.items() if torch.is_tensor(v) and v.dim() > 0 and v.size(0) == n_rows
            and k not in ("pixel_values", "image_grid_thw")}
     out["pixel_values"] = batch["pixel_values"][offsets[first_img]:offsets[last_img]]
@@ -275,3 +325,17 @@ def completion_logps(model, batch, temperature=1.0):
                    image_grid_thw=batch["image_grid_thw"], logits_to_keep=C + 1, use_cache=False).logits
     logits = logits[:, :-1].float() / max(temperature, 1e-6)                  # (B, C, V): position t predicts token t+1
     return torch.gather(F.log_softmax(logits, dim=-1), 2, batch["completion_ids"].unsqueeze(-1)).squeeze(-1)
+
+
+@torch.no_grad()
+def batch_logps(model, batch, micro_batch_size, temperature=1.0):
+    """completion_logps over a whole rollout batch in micro-batches, without gradients: (N, C).
+
+    Used for the reference model's log-probs, and for the old (sampling-policy) log-probs when a rollout is
+    used for more than one optimizer step (steps_per_rollout > 1 or num_iterations > 1): they are computed
+    ONCE, before any update, and stored, so every later pass measures its ratio against the policy that
+    actually sampled the tokens.
+    """
+    n = batch["completion_ids"].size(0)
+    return torch.cat([completion_logps(model, select_rows(batch, i, i + micro_batch_size), temperature)
+                      for i in range(0, n, micro_batch_size)])

@@ -1,11 +1,15 @@
 """Train a Qwen2.5-VL policy with GRPO on game data, verified by rule: ViGaL and Game-RL in one flat script.
 
-The loop, once per optimizer step (SPEC §5):
-    1. rollout     each process samples G completions for its share of the step's prompts      (grpo.rollout)
+The loop (SPEC §5). A rollout serves steps_per_rollout x num_iterations optimizer steps (1 x 1 by default):
+    1. rollout     each process samples its rows of the rollout: steps_per_rollout mini-batches of
+                   prompts_per_step x G completions, split evenly over the processes               (grpo.rollout)
     2. score       every completion is graded by rule                                             (rewards.score)
-    3. advantages  rewards gathered from all processes, advantages from each prompt's group      (grpo.*_advantages)
-    4. log-probs   old (sampling) and reference log-probs, only when the config needs them
-    5. update      micro-batches, loss over one global denominator, clip, step                  (grpo.clipped_policy_loss)
+    3. advantages  rewards gathered from all processes; accuracy filter, advantages from each
+                   prompt's group, optional whitening over every token of the rollout            (grpo.*_advantages)
+    4. log-probs   reference log-probs (beta > 0) and, when a rollout trains more than one step,
+                   the sampling policy's ("old") log-probs, once, before any update               (grpo.batch_logps)
+    5. update      per optimizer step, one mini-batch: micro-batches, loss over one global
+                   denominator, clip, step                                                        (update_step)
 
 Papers: ViGaL, "Play to Generalize" (arXiv 2506.08011): RLOO on Snake + Rotation, MM-EUREKA/OpenRLHF;
 Game-RL (arXiv 2505.13886): GRPO on GameQA-5K with a KL to the initial model.
@@ -18,14 +22,26 @@ Where this deviates from the papers, and why:
        small Snake board, so the whole loop runs on a laptop CPU in minutes. It shows the machinery, not
        the papers' numbers; `--preset vigal` with the real model is the paper's run.
     4. Snake states come from scripted agents' games, not a PPO agent's (snake.py explains).
+    5. The online accuracy filter (filter_low/filter_high) masks the dropped groups out of the loss and of
+       every statistic instead of removing them and sampling more: the same gradient with fewer moving parts,
+       but the step trains on fewer completions, and the masked rows still cost their forward pass.
+    6. Sharding is FSDP2 through Accelerate (the papers used DeepSpeed via OpenRLHF / ms-swift); the reference
+       model (beta > 0) is not sharded: one copy per GPU (~15 GB in bf16 for 7B).
 
 Commands:
     accelerate launch train.py                                   # tiny default, CPU, a few minutes
-    accelerate launch train.py --preset vigal                    # ViGaL Snake run, 1 GPU (needs the 7B weights)
-    accelerate launch --num_processes 8 train.py --preset vigal  # 8 GPUs, data-parallel
-    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run
     python train.py --help                                       # every option, with its default
     accelerate launch train.py --resume runs/tiny                # continue from the last complete checkpoint
+    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run (DDP)
+  1 GPU (a single process is not sharded, --fsdp then prints a warning; a 7B full fine-tune, ~60 GB of bf16
+  weights, gradients and AdamW state before activations, is at the limit of an 80 GB GPU, a 3B one is not):
+    accelerate launch train.py --preset vigal --no-fsdp --model Qwen/Qwen2.5-VL-3B-Instruct
+  8 GPUs, one node (the vigal and gamerl presets turn on --fsdp and --gradient-checkpointing):
+    accelerate launch --num_processes 8 train.py --preset vigal  # 120 prompts x 6 = 720 completions, 90 a GPU
+    accelerate launch --num_processes 4 train.py --preset gamerl # Game-RL: 2 prompts x 12, 6 completions a GPU
+  2 nodes x 8 GPUs (run on each node, --machine_rank 0 on the node whose address is given, 1 on the other):
+    accelerate launch --num_machines 2 --num_processes 16 --machine_rank 0 --main_process_ip 10.0.0.1 \
+        --main_process_port 29500 train.py --preset vigal
 """
 import argparse
 import dataclasses
@@ -45,7 +61,7 @@ from dataclasses import dataclass
 
 import torch
 from accelerate import Accelerator
-from accelerate.utils import set_seed
+from accelerate.utils import DistributedType, set_seed
 from tqdm import tqdm
 from transformers import (AutoTokenizer, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor,
                           Qwen2VLImageProcessorPil)
@@ -75,6 +91,7 @@ class Config:
     model: str = "tiny"  # hub name or folder; "tiny" builds a small random Qwen2.5-VL in out_dir/tiny-model first
     dtype: str = "float32"  # weight dtype to load: float32 or bfloat16
     gradient_checkpointing: bool = False  # recompute activations in backward to save memory (real model sizes)
+    fsdp: bool = False  # shard weights, gradients and optimizer state over the processes (FSDP2 via Accelerate; GPUs)
     freeze_vision: bool = True  # freeze the vision tower (both papers do)
     min_pixels: int = 4 * 28 * 28  # smallest image area fed to the model (Qwen2.5-VL resizes to multiples of 28)
     max_pixels: int = 640 * 28 * 28  # largest image area (ViGaL: 640*28*28)
@@ -95,6 +112,8 @@ class Config:
     eval_temperature: float = 0.0  # decoding temperature for evaluation: 0 = greedy (ViGaL); Game-RL used 0.2
     # --- GRPO (names as in TRL's GRPOConfig; SPEC §5)
     prompts_per_step: int = 4  # prompts per optimizer step, over all processes
+    steps_per_rollout: int = 1  # optimizer steps (mini-batches) per rollout; a rollout samples this many x prompts_per_step prompts
+    num_iterations: int = 1  # passes over each rollout (PPO epochs); >1 reuses it with stored old log-probs
     num_generations: int = 4  # G: completions sampled per prompt
     micro_batch_size: int = 8  # completions per forward/backward on each process (gradient accumulation)
     max_completion_length: int = 48  # max new tokens per completion
@@ -111,6 +130,8 @@ class Config:
     beta: float = 0.0  # KL coefficient; 0 loads no reference model
     kl_estimator: str = "k3"  # k1 or k3
     mask_truncated_completions: bool = False  # drop completions that hit the length limit without EOS
+    filter_low: float = 0.0  # drop groups whose mean accuracy is below this (MM-EUREKA: 0.1); 0 = keep all
+    filter_high: float = 1.0  # drop groups whose mean accuracy is above this (MM-EUREKA: 0.9); 1 = keep all
     # --- optimizer
     learning_rate: float = 1e-3  # peak learning rate
     lr_scheduler: str = "constant"  # constant (after warm-up) or cosine (down to min_lr_ratio)
@@ -126,19 +147,22 @@ PRESETS = {
                  max_pixels=112 * 112, answer_format="move", prompts_per_step=8, num_generations=8,
                  micro_batch_size=64, max_completion_length=4, learning_rate=3e-3, max_steps=300, save_every=100,
                  eval_samples=128),
-    # ViGaL's Snake run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, 6x A100-80G.
-    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", games="snake,rotation", dtype="bfloat16", gradient_checkpointing=True,
+    # ViGaL's Snake + Rotation run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, one
+    # update per rollout of 120 prompts, 6x A100-80G. A 7B full fine-tune needs sharding: FSDP2, checkpointing.
+    "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", games="snake,rotation", dtype="bfloat16",
+                  gradient_checkpointing=True, fsdp=True, freeze_vision=True,
                   board_size=10, num_apples=5, max_snake_length=5, image_size=448, max_pixels=640 * 28 * 28,
-                  prompts_per_step=120, num_generations=6, micro_batch_size=2, max_completion_length=3000,
-                  temperature=1.0, advantage_estimator="rloo", whiten_advantages=True, loss_type="dapo",
-                  epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6, lr_scheduler="cosine",
-                  warmup_ratio=0.03, min_lr_ratio=0.1, max_steps=600, save_every=25),  # (36K snake + 36K rotation) / 120
+                  prompts_per_step=120, steps_per_rollout=1, num_iterations=1, num_generations=6, micro_batch_size=2,
+                  max_completion_length=3000, temperature=1.0, advantage_estimator="rloo", whiten_advantages=True,
+                  loss_type="dapo", epsilon=0.2, epsilon_high=0.2, delta=3.0, beta=0.0, learning_rate=1e-6,
+                  lr_scheduler="cosine", warmup_ratio=0.03, min_lr_ratio=0.1,
+                  max_steps=1800, save_every=25),  # 3 passes over 36K Snake + 36K Rotation at 120 prompts a step
     # Game-RL's GRPO on GameQA (SPEC §6): in-domain games only, KL 0.04 to the initial model, 4 GPUs.
     "gamerl": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/gamerl", games="gameqa", gameqa_games="in-domain",
-                   dtype="bfloat16", gradient_checkpointing=True, max_pixels=1280 * 28 * 28,
-                   system_prompt=gameqa.GAME_RL_SYSTEM_PROMPT, prompts_per_step=2, num_generations=12,
-                   micro_batch_size=2, max_completion_length=2048, temperature=1.0, top_p=0.85, top_k=50,
-                   advantage_estimator="grpo", scale_rewards="group", loss_type="grpo", epsilon=0.2,
+                   dtype="bfloat16", gradient_checkpointing=True, fsdp=True, freeze_vision=True, max_pixels=1280 * 28 * 28,
+                   system_prompt=gameqa.GAME_RL_SYSTEM_PROMPT, prompts_per_step=2, steps_per_rollout=1, num_iterations=1,
+                   num_generations=12, micro_batch_size=2, max_completion_length=2048, temperature=1.0, top_p=0.85,
+                   top_k=50, advantage_estimator="grpo", scale_rewards="group", loss_type="grpo", epsilon=0.2,
                    epsilon_high=0.2, beta=0.04, kl_estimator="k3", learning_rate=5e-7, lr_scheduler="constant",
                    warmup_ratio=0.05, max_steps=2500, save_every=250, eval_temperature=0.2),  # 5K samples, 1 epoch
 }
@@ -186,6 +210,11 @@ def validate(cfg):
         raise ConfigError(f"--report-to {cfg.report_to} needs the {cfg.report_to} package: pip install {cfg.report_to}")
     if cfg.num_generations < 2:
         raise ConfigError("--num-generations must be at least 2: advantages compare completions within a group")
+    for name in ("steps_per_rollout", "num_iterations", "prompts_per_step", "micro_batch_size", "save_every"):
+        if getattr(cfg, name) < 1:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(cfg, name)}")
+    if not 0 <= cfg.filter_low <= cfg.filter_high <= 1:
+        raise ConfigError(f"need 0 <= --filter-low <= --filter-high <= 1, got {cfg.filter_low} and {cfg.filter_high}")
     for game in cfg.games.split(","):
         if game not in GAMES:
             raise ConfigError(f"unknown game {game!r} in --games; available: {', '.join(GAMES)}")
@@ -397,23 +426,34 @@ def find_checkpoint(path):
     return os.path.join(path, done[-1])
 
 
-def save_checkpoint(accelerator, model, processor, cfg, step):
+def save_checkpoint(accelerator, model, processor, cfg, step, rollout=None):
     """out_dir/checkpoint-{step:06d}: model + processor (loadable by from_pretrained), train_config.json,
-    and accelerator state (optimizer, scheduler, every process's RNG). Written to a .tmp folder and renamed
-    only when complete, so a run killed mid-save never leaves a half checkpoint that looks finished."""
+    accelerator state (optimizer, scheduler, every process's RNG) and, when the step ends in the middle of a
+    rollout's steps, each process's stored rollout (rollout-{rank}.pt), so a resumed run trains on exactly
+    the same completions. Written to a .tmp folder and renamed only when complete (train_state.json last):
+    a folder named checkpoint-N is always whole, and a run killed mid-save leaves only *.tmp/*.old folders,
+    which find_checkpoint ignores."""
     final = os.path.join(cfg.out_dir, f"checkpoint-{step:06d}")
-    tmp = final + ".tmp"
+    tmp, old = final + ".tmp", final + ".old"
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
     accelerator.wait_for_everyone()
     accelerator.save_state(os.path.join(tmp, "state"))
+    if rollout is not None:
+        torch.save(rollout, os.path.join(tmp, f"rollout-{accelerator.process_index}.pt"))
+    state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every process gathers its shards
     if accelerator.is_main_process:
-        accelerator.unwrap_model(model).save_pretrained(tmp, safe_serialization=True)
+        accelerator.unwrap_model(model).save_pretrained(tmp, state_dict=state_dict, safe_serialization=True)
         processor.save_pretrained(tmp)
         json.dump(dataclasses.asdict(cfg), open(os.path.join(tmp, "train_config.json"), "w"), indent=1)
-        json.dump({"step": step}, open(os.path.join(tmp, "train_state.json"), "w"))
-        shutil.rmtree(final, ignore_errors=True)
+        json.dump({"step": step, "num_processes": accelerator.num_processes},
+                  open(os.path.join(tmp, "train_state.json"), "w"))
+        if os.path.isdir(final):  # saving a step again (resumed from an older checkpoint): never delete in place
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
         os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
 
@@ -437,17 +477,135 @@ def lr_lambda(cfg):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Distributed set-up: data-parallel (DDP) by default, FSDP2 with --fsdp
+
+
+def make_accelerator(cfg):
+    """The Accelerator, with an FSDP2 plugin built here (no accelerate config file needed) when cfg.fsdp.
+
+    FSDP2 (torch fully_shard) shards every parameter over the processes; each decoder layer is its own unit,
+    all-gathered just before its forward/backward and freed after (ZeRO-3); the rest (embeddings, the frozen
+    vision tower, the head) is the root unit. FSDP2 lets frozen and trainable parameters share a unit. With --dtype bfloat16 the weights,
+    gradients and AdamW state stay float32 (sharded, so a 7B model's ~112 GB is split W ways) and only the
+    compute runs in bfloat16: pure-bf16 weights would round most 1e-6 updates away.
+    """
+    plugin = None
+    if cfg.fsdp:
+        from accelerate.utils import FullyShardedDataParallelPlugin
+        from torch.distributed.fsdp import MixedPrecisionPolicy
+        plugin = FullyShardedDataParallelPlugin(
+            fsdp_version=2, reshard_after_forward=True, auto_wrap_policy="transformer_based_wrap",
+            # decoder layers only: generate() runs the vision tower outside the root module's forward, so its
+            # blocks must not be FSDP units of their own (FSDP2 wants the root's forward to come first)
+            transformer_cls_names_to_wrap=["Qwen2_5_VLDecoderLayer"],
+            mixed_precision_policy=MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
+            if cfg.dtype == "bfloat16" else None,
+            state_dict_type="SHARDED_STATE_DICT", activation_checkpointing=False)  # checkpointing: HF's own, below
+    accelerator = Accelerator(log_with=cfg.report_to or None, project_dir=cfg.out_dir, fsdp_plugin=plugin)
+    if cfg.fsdp and accelerator.distributed_type != DistributedType.FSDP and accelerator.is_main_process:
+        print(f"warning: --fsdp asked for, but Accelerate runs {accelerator.distributed_type}: parameters are NOT "
+              f"sharded (Accelerate 1.15 shards with FSDP only on GPU-type devices, never on CPU)")
+    return accelerator
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Which completions of a rollout each process holds
+
+
+def rollout_rows(rank, num_processes, steps_per_rollout, step_rows):
+    """The rows of the rollout that process `rank` samples and trains on, in its local order. (S * step_rows / W,)
+
+    A rollout is steps_per_rollout mini-batches of step_rows completions (prompts_per_step x G, groups
+    contiguous); row g of the rollout is completion g % G of the rollout's prompt g // G. Every mini-batch
+    is split evenly: process r holds its rows [r * step_rows / W, (r + 1) * step_rows / W), so a group may
+    span processes (Game-RL: 24 completions on 4 GPUs) and the data of a step does not depend on W.
+    """
+    local_rows = step_rows // num_processes
+    return torch.tensor([k * step_rows + rank * local_rows + j for k in range(steps_per_rollout) for j in range(local_rows)])
+
+
+def in_rollout_order(gathered, num_processes, steps_per_rollout):
+    """accelerator.gather's result (process-major: all of process 0's rows, then process 1's, ...) put back in
+    rollout order, so that groups are contiguous again: row i of the result is rollout row i. (R, ...)"""
+    per_process = gathered.view(num_processes, steps_per_rollout, -1, *gathered.shape[1:])   # (W, S, local, ...)
+    return per_process.transpose(0, 1).reshape(gathered.shape)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One optimizer step on a fixed batch: the update phase of the loop, on its own so tests can call it
+
+
+def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
+    """Micro-batched backward over this process's rows of one optimizer step, one denominator, clip, step.
+
+    batch: this process's share of the step (any number of rows; all processes must have the same count), as
+    grpo.rollout returns it plus
+      mask        (B, C)  the completion tokens that train (filtered groups / masked truncations all 0)
+      advantages  (B,)    from the whole rollout, gathered over all processes
+      old_logps   (B, C)  optional: log-probs of the sampling policy; absent = the current policy (ratio 1)
+      ref_logps   (B, C)  optional: reference log-probs, needed when cfg.beta > 0
+    Every process divides its summed loss by loss_denominator(...) for the whole step, once: not again per
+    micro-batch (no_sync accumulates the micro-batches' gradients as a sum), and DDP/FSDP averages the W
+    processes' gradients, which is where the denominator's 1/W comes back. So W processes with B/W rows each
+    produce the gradient of one process with all B rows (tests/test_algorithm_distributed.py checks it),
+    except for bnpo, whose denominator is the local token count by definition (SPEC §5).
+    Returns the step's metrics, reduced over all processes.
+    """
+    mask = batch["mask"]
+    B, mb = mask.size(0), cfg.micro_batch_size
+    lengths = mask.sum(dim=1)
+    counts = accelerator.reduce(torch.stack([(lengths > 0).sum(), lengths.sum()]).float(), reduction="sum")
+    denominator = grpo.loss_denominator(cfg.loss_type, mask, int(counts[0]), int(counts[1]),
+                                        accelerator.num_processes, cfg.max_completion_length)
+    stats = torch.zeros(5, device=mask.device, dtype=torch.float64)  # loss, kl sum, clipped, ratio sum, tokens
+    model.train()
+    for i in range(0, B, mb):
+        micro = grpo.select_rows(batch, i, i + mb)
+        micro_mask = micro["mask"]
+        with nullcontext() if i + mb >= B else accelerator.no_sync(model):   # all-reduce once, after the last
+            logps = grpo.completion_logps(model, micro, cfg.temperature)                      # (b, C)
+            old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
+            per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
+                                                          cfg.epsilon_high, cfg.delta or None)
+            if cfg.beta > 0:
+                kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
+                per_token = per_token + cfg.beta * kl
+                stats[1] += (kl.detach() * micro_mask).sum()
+            loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
+            accelerator.backward(loss)
+        stats[0] += loss.item()
+        stats[2] += (clipped & micro_mask.bool()).sum()
+        stats[3] += (torch.exp(logps.detach() - old_logps) * micro_mask).sum()
+        stats[4] += micro_mask.sum()
+    params = [p for p in model.parameters() if p.requires_grad]  # after prepare: FSDP replaces the parameters
+    grad_norm = accelerator.clip_grad_norm_(params, cfg.max_grad_norm)
+    grad_norm = grad_norm.full_tensor() if hasattr(grad_norm, "full_tensor") else grad_norm   # FSDP: a DTensor
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    stats = accelerator.reduce(stats, reduction="sum")
+    tokens = stats[4].clamp(min=1)
+    # each process's loss carries the factor W that gradient averaging removes: the run's loss is the mean
+    return {"loss": stats[0].item() / accelerator.num_processes, "kl": (stats[1] / tokens).item(),
+            "clip_ratio": (stats[2] / tokens).item(), "ratio": (stats[3] / tokens).item(),
+            "grad_norm": float(grad_norm), "lr": scheduler.get_last_lr()[0]}
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Training
 
 
 def train(cfg):
-    accelerator = Accelerator(log_with=cfg.report_to or None, project_dir=cfg.out_dir)
+    accelerator = make_accelerator(cfg)
     W, rank = accelerator.num_processes, accelerator.process_index
-    if cfg.prompts_per_step % W:
-        raise ConfigError(f"--prompts-per-step ({cfg.prompts_per_step}) must be divisible by the number of processes ({W})")
-    local_prompts = cfg.prompts_per_step // W                      # prompts this process rolls out per step
-    local_seqs = local_prompts * cfg.num_generations                # completions this process trains on per step
-    set_seed(cfg.seed + rank)                                       # different sampling noise on each process
+    G, S = cfg.num_generations, cfg.steps_per_rollout
+    step_rows = cfg.prompts_per_step * G                          # completions per optimizer step, all processes
+    if step_rows % W:
+        raise ConfigError(f"--prompts-per-step x --num-generations ({step_rows} completions a step) must be "
+                          f"divisible by the number of processes ({W})")
+    local_rows = step_rows // W                                    # this process's completions per step
+    steps_per_rollout = S * cfg.num_iterations                     # optimizer steps per rollout
+    set_seed(cfg.seed + rank)                                      # different sampling noise on each process
     sample_at = make_sampler(cfg)
 
     # ---- model, processor, optimizer
@@ -474,25 +632,34 @@ def train(cfg):
     dtype = torch.bfloat16 if cfg.dtype == "bfloat16" else torch.float32
     try:
         processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
-        model = load_model(model_path, dtype)
+        # under FSDP the master weights stay float32; the plugin's mixed-precision policy computes in bf16
+        model = load_model(model_path, torch.float32 if accelerator.distributed_type == DistributedType.FSDP else dtype)
     except OSError as e:  # not on disk and not downloadable (offline, or no such hub repo)
         raise ConfigError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
     if cfg.freeze_vision:
         model.model.visual.requires_grad_(False)
-    if cfg.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+    if cfg.gradient_checkpointing:  # non-reentrant: the variant that composes with FSDP and frozen inputs
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.config.use_cache = False
     ref_model = None
     if cfg.beta > 0:  # Game-RL: KL to the initial model; with beta = 0 no copy is kept (ViGaL)
         ref_model = load_model(cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model"), dtype)
-        ref_model.requires_grad_(False).eval().to(accelerator.device)
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        ref_model.requires_grad_(False).eval().to(accelerator.device)  # not sharded: one bf16 copy per process
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate,
+                                  weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg))
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+    rollout = None                                                 # the current rollout: this process's rows
     if checkpoint:
         accelerator.load_state(os.path.join(checkpoint, "state"))
+        if start_step % steps_per_rollout:                         # stopped inside a rollout: train on the same one
+            path = os.path.join(checkpoint, f"rollout-{rank}.pt")
+            if not os.path.isfile(path):
+                raise ConfigError(f"--resume: {checkpoint} was saved inside a rollout by a different number of "
+                                  f"processes ({path} is missing); resume with the same number of processes")
+            rollout = torch.load(path, map_location=accelerator.device, weights_only=True)
     policy = accelerator.unwrap_model(model)                       # generation runs on the unwrapped module
+    trainable = [p for p in policy.parameters() if p.requires_grad]
 
     # ---- run folder: resolved config, metrics
     metrics_path = os.path.join(cfg.out_dir, "metrics.jsonl")
@@ -502,7 +669,8 @@ def train(cfg):
         truncate_metrics(metrics_path, start_step)                  # drop steps logged after the checkpoint we resume
         print(f"config: {json.dumps(dataclasses.asdict(cfg))}")
         print(f"model: {model_path} ({sum(p.numel() for p in policy.parameters()) / 1e6:.2f}M parameters, "
-              f"{sum(p.numel() for p in trainable) / 1e6:.2f}M trainable), {W} process(es), device {accelerator.device}")
+              f"{sum(p.numel() for p in trainable) / 1e6:.2f}M trainable), {W} process(es), device {accelerator.device}"
+              f"{', FSDP2-sharded' if accelerator.distributed_type == DistributedType.FSDP else ''}")
     if cfg.report_to:
         accelerator.init_trackers("game-rl", config=dataclasses.asdict(cfg))
 
@@ -512,92 +680,74 @@ def train(cfg):
     if eval_set and start_step == 0:
         held_out_eval(accelerator, policy, processor, eval_set, cfg, step=0, path=held_out_path)
 
+    my_rows = rollout_rows(rank, W, S, step_rows)                  # (S * local_rows,) this process's rows
     bar = tqdm(range(start_step, cfg.max_steps), initial=start_step, total=cfg.max_steps, desc="training",
                disable=not accelerator.is_main_process)
     for step in bar:
         timings = {}
+        if step % steps_per_rollout == 0 or rollout is None:
+            first_prompt = (step // steps_per_rollout) * S * cfg.prompts_per_step
 
-        # ---- 1. rollout: this process's prompts of this step, G completions each
+            # ---- 1. rollout: this process's completions of the next S optimizer steps
+            t = time.perf_counter()
+            prompts = {int(g) // G: None for g in my_rows}
+            prompts = {p: sample_at(first_prompt + p) for p in prompts}
+            row_samples = [prompts[int(g) // G] for g in my_rows]
+            policy.eval()
+            with grpo.full_params_for_generation(policy):          # FSDP: gather the weights once for all tokens
+                batch = grpo.rollout(policy, processor, row_samples, 1, cfg.max_completion_length, cfg.temperature,
+                                     cfg.top_p, cfg.top_k, cfg.system_prompt or None, cfg.blind)
+            timings["generate"] = time.perf_counter() - t
+
+            # ---- 2. score every completion by rule
+            t = time.perf_counter()
+            scores = [rewards.score(text, row_samples[i]) for i, text in enumerate(batch["texts"])]
+            local = torch.tensor([[s["reward"], s["accuracy"], s["format"]] for s in scores], device=accelerator.device)
+            local = torch.cat([local, batch["completion_mask"].sum(dim=1, keepdim=True).float(),
+                               batch["truncated"].unsqueeze(1).float()], dim=1)                   # (S * local_rows, 5)
+            timings["score"] = time.perf_counter() - t
+
+            # ---- 3. advantages over the whole rollout, gathered from every process, back in rollout order
+            everyone = in_rollout_order(accelerator.gather(local), W, S)                         # (R, 5)
+            keep = grpo.accuracy_filter(everyone[:, 1], G, cfg.filter_low, cfg.filter_high)      # (R,)
+            if cfg.mask_truncated_completions:  # DAPO §3.4: a cut-off completion says nothing about its answer
+                keep = keep & (everyone[:, 4] == 0)
+            if cfg.advantage_estimator == "rloo":
+                advantages = grpo.rloo_advantages(everyone[:, 0], G)
+            else:
+                advantages = grpo.group_advantages(everyone[:, 0], G, cfg.scale_rewards)
+            if cfg.whiten_advantages:  # ViGaL/OpenRLHF: statistics over every token that trains, all processes
+                advantages = grpo.whiten_over_tokens(advantages, everyone[:, 3] * keep)
+            batch["advantages"] = advantages[my_rows]
+            batch["mask"] = batch["completion_mask"] * keep[my_rows].unsqueeze(1).long()
+            batch.pop("texts")
+
+            # ---- 4. log-probs that must not move during the updates: old (sampling policy) and reference
+            t = time.perf_counter()
+            if steps_per_rollout > 1:  # ratio against the policy that sampled, not the one being updated
+                policy.eval()
+                batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature)
+            if ref_model is not None:
+                batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
+            timings["old_ref_logps"] = time.perf_counter() - t
+            rollout = {"batch": batch, "everyone": everyone, "keep": keep}
+
+        # ---- 5. update on mini-batch k of the rollout (pass step // S over it)
         t = time.perf_counter()
-        first = step * cfg.prompts_per_step + rank * local_prompts
-        samples = [sample_at(i) for i in range(first, first + local_prompts)]
-        policy.eval()
-        batch = grpo.rollout(policy, processor, samples, cfg.num_generations, cfg.max_completion_length,
-                             cfg.temperature, cfg.top_p, cfg.top_k, cfg.system_prompt or None, cfg.blind)
-        timings["generate"] = time.perf_counter() - t
-
-        # ---- 2. score every completion by rule
-        t = time.perf_counter()
-        scores = [rewards.score(text, samples[i // cfg.num_generations]) for i, text in enumerate(batch["texts"])]
-        local = torch.tensor([[s["reward"], s["accuracy"], s["format"]] for s in scores], device=accelerator.device)
-        timings["score"] = time.perf_counter() - t
-
-        # ---- 3. advantages from the whole step's rewards, gathered from every process (groups stay contiguous)
-        mask = batch["completion_mask"]
-        if cfg.mask_truncated_completions:  # DAPO §3.4: a cut-off completion says nothing about its answer
-            mask = mask * (~batch["truncated"]).unsqueeze(1).long()
-        lengths = mask.sum(dim=1)
-        everyone = accelerator.gather(torch.cat([local, lengths.unsqueeze(1).float()], dim=1))   # (N_global, 4)
-        all_rewards, all_lengths = everyone[:, 0], everyone[:, 3]
-        if cfg.advantage_estimator == "rloo":
-            advantages = grpo.rloo_advantages(all_rewards, cfg.num_generations)
-        else:
-            advantages = grpo.group_advantages(all_rewards, cfg.num_generations, cfg.scale_rewards)
-        if cfg.whiten_advantages:
-            advantages = grpo.whiten_over_tokens(advantages, all_lengths)
-        advantages = advantages[rank * local_seqs:(rank + 1) * local_seqs]                         # (N_local,)
-
-        # ---- 4. reference log-probs (old log-probs = current ones, detached: one update per rollout)
-        t = time.perf_counter()
-        ref_logps = None
-        if ref_model is not None:
-            with torch.no_grad():
-                ref_logps = torch.cat([grpo.completion_logps(ref_model, grpo.select_rows(batch, i, i + cfg.micro_batch_size),
-                                                             cfg.temperature)
-                                       for i in range(0, local_seqs, cfg.micro_batch_size)])
-        timings["ref_logps"] = time.perf_counter() - t
-
-        # ---- 5. update: micro-batches summed into one gradient, one global denominator (SPEC §5)
-        t = time.perf_counter()
-        model.train()
-        denominator = grpo.loss_denominator(cfg.loss_type, mask, int((all_lengths > 0).sum()), int(all_lengths.sum()),
-                                            W, cfg.max_completion_length)
-        stats = torch.zeros(3, device=accelerator.device)          # kl sum, clipped-token count, token count
-        loss_total = 0.0
-        for i in range(0, local_seqs, cfg.micro_batch_size):
-            micro = grpo.select_rows(batch, i, i + cfg.micro_batch_size)
-            micro_mask = mask[i:i + cfg.micro_batch_size]
-            last = i + cfg.micro_batch_size >= local_seqs
-            with nullcontext() if last else accelerator.no_sync(model):   # all-reduce gradients once per step
-                logps = grpo.completion_logps(model, micro, cfg.temperature)
-                per_token, clipped = grpo.clipped_policy_loss(logps, logps.detach(), advantages[i:i + cfg.micro_batch_size],
-                                                              cfg.epsilon, cfg.epsilon_high, cfg.delta or None)
-                if ref_logps is not None:
-                    kl = grpo.kl_penalty(logps, ref_logps[i:i + cfg.micro_batch_size], cfg.kl_estimator)
-                    per_token = per_token + cfg.beta * kl
-                    stats[0] += (kl.detach() * micro_mask).sum()
-                loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
-                accelerator.backward(loss)
-            stats[1] += (clipped & micro_mask.bool()).sum()
-            stats[2] += micro_mask.sum()
-            loss_total += loss.item()
-        grad_norm = accelerator.clip_grad_norm_(trainable, cfg.max_grad_norm)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        k = step % steps_per_rollout % S
+        stats = update_step(accelerator, model, optimizer, scheduler,
+                            grpo.select_rows(rollout["batch"], k * local_rows, (k + 1) * local_rows), cfg)
         timings["update"] = time.perf_counter() - t
 
-        # ---- log: every number is the whole step's, over all processes
-        stats = accelerator.reduce(stats, reduction="sum")
-        loss_total = accelerator.reduce(torch.tensor(loss_total, device=accelerator.device), reduction="sum").item()
+        # ---- log: every number is the whole step's mini-batch, over all processes
+        rows, kept = rollout["everyone"][k * step_rows:(k + 1) * step_rows], rollout["keep"][k * step_rows:(k + 1) * step_rows]
         metrics = {
             "step": step + 1,
-            "reward": everyone[:, 0].mean().item(), "reward_std": everyone[:, 0].std().item(),
-            "accuracy": everyone[:, 1].mean().item(), "format": (everyone[:, 2] > 0).float().mean().item(),
-            "completion_length": all_lengths.mean().item(), "loss": loss_total,
-            "kl": (stats[0] / stats[2].clamp(min=1)).item(), "clip_ratio": (stats[1] / stats[2].clamp(min=1)).item(),
-            "grad_norm": float(grad_norm), "lr": scheduler.get_last_lr()[0],
-            **{f"seconds/{k}": v for k, v in timings.items()},
+            "reward": rows[:, 0].mean().item(), "reward_std": rows[:, 0].std().item(),
+            "accuracy": rows[:, 1].mean().item(), "format": (rows[:, 2] > 0).float().mean().item(),
+            "completion_length": rows[:, 3].mean().item(), "truncated": rows[:, 4].mean().item(),
+            "kept": kept.float().mean().item(), **stats,
+            **{f"seconds/{name}": seconds for name, seconds in timings.items()},
         }
         if accelerator.is_main_process:
             with open(metrics_path, "a") as f:
@@ -608,7 +758,9 @@ def train(cfg):
             accelerator.log(metrics, step=step + 1)
 
         if (step + 1) % cfg.save_every == 0 or step + 1 == cfg.max_steps:
-            last_checkpoint = save_checkpoint(accelerator, model, processor, cfg, step + 1)
+            mid_rollout = (step + 1) % steps_per_rollout != 0
+            last_checkpoint = save_checkpoint(accelerator, model, processor, cfg, step + 1,
+                                              rollout if mid_rollout else None)
 
     bar.close()
     if eval_set and cfg.max_steps > start_step:
@@ -624,9 +776,10 @@ def train(cfg):
 def held_out_eval(accelerator, policy, processor, samples, cfg, step, path):
     """Greedy accuracy on the held-out samples (main process), appended to held_out.json and printed with
     the step-0 figure beside it once there is one."""
-    if accelerator.is_main_process:
+    with grpo.full_params_for_generation(policy):  # FSDP: every process gathers, the main one generates
         rows = evaluate_samples(policy, processor, samples, 32, cfg.max_completion_length, cfg.system_prompt or None,
-                                cfg.blind, cfg.eval_temperature)
+                                cfg.blind, cfg.eval_temperature) if accelerator.is_main_process else None
+    if accelerator.is_main_process:
         history = json.load(open(path)) if os.path.isfile(path) and step > 0 else []
         history = [h for h in history if h["step"] < step] + [{
             "step": step, "n": len(rows), "accuracy": sum(r["accuracy"] for r in rows) / len(rows),
@@ -641,9 +794,17 @@ def truncate_metrics(path, step):
     """Keep only the metric lines of steps <= `step` (a resumed run re-logs the steps after its checkpoint)."""
     if not os.path.isfile(path):
         return
-    lines = [line for line in open(path) if line.strip() and json.loads(line)["step"] <= step]
+    lines = [line for line in open(path) if _step_of(line) <= step]
     with open(path, "w") as f:
         f.writelines(lines)
+
+
+def _step_of(line):
+    """The step of a metrics line; infinity for a line cut short when a run was killed while writing it."""
+    try:
+        return json.loads(line)["step"]
+    except (ValueError, KeyError, TypeError):
+        return math.inf
 
 
 def main(argv=None):
