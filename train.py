@@ -724,9 +724,9 @@ def write_report(accelerator, policy, processor, eval_set, cfg, num_rollouts=8):
                                     cfg.system_prompt or None, cfg.blind, cfg.eval_temperature)
             folder = os.path.join(cfg.out_dir, "rollouts")
             os.makedirs(folder, exist_ok=True)
-            index = [f"# Held-out rollouts after {held_out[-1]['step']} steps (greedy)", "",
-                     "The model saw a blank image instead of this board (blind control)." if cfg.blind else "",
-                     "", "| board | prompt | completion | gold | reward |", "|---|---|---|---|---|"]
+            index = [f"# Held-out rollouts after {held_out[-1]['step']} steps (greedy)", ""] + (
+                ["Blind control: the model saw a blank image instead of this board.", ""] if cfg.blind else []) + [
+                "| board | prompt | completion | gold | reward |", "|---|---|---|---|---|"]
             cell = lambda text: str(text).replace("|", "\\|").replace("\n", " ")   # one markdown table cell
             for sample, row in zip(eval_set, rows):
                 name = f"{sample['id']}.png"

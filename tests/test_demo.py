@@ -17,26 +17,30 @@ import train  # noqa: E402
 SHORT = ["--max-steps", "3", "--save-every", "3", "--eval-samples", "4"]
 
 
-def run_train(out, *args):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    p = subprocess.run([sys.executable, os.path.join(ROOT, "train.py"), "--out-dir", out, *SHORT, *args],
-                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
-    assert p.returncode == 0, f"train.py exited {p.returncode}:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
-    return p
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """Two identical short runs of the default preset, started together (one core each on a 2-core machine)."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+    outs = [str(tmp_path_factory.mktemp("demo")) for _ in range(2)]
+    procs = [subprocess.Popen([sys.executable, os.path.join(ROOT, "train.py"), "--out-dir", out, *SHORT], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for out in outs]
+    logs = [p.communicate(timeout=300)[0] for p in procs]
+    for p, log in zip(procs, logs):
+        assert p.returncode == 0, f"train.py exited {p.returncode}:\n{log[-3000:]}"
+    return outs, logs
 
 
 @pytest.fixture(scope="module")
-def short_run(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("demo"))
-    return out, run_train(out)
+def short_run(two_runs):
+    return two_runs[0][0], two_runs[1][0]
 
 
 def test_report_curve_and_rollouts_are_written(short_run):
-    out, p = short_run
+    out, log = short_run
     report = open(os.path.join(out, "report.md")).read()
     for row in ("| model at step 0 |", "| model at step 3 |", "| best constant move (", "| uniform random legal move |"):
         assert row in report, row
-    assert "report.md" in p.stdout + p.stderr
+    assert "report.md" in log
     curve = Image.open(os.path.join(out, "curve.png")).convert("RGB")
     colours = {colour for _, colour in curve.getcolors(maxcolors=1 << 20)}
     assert (30, 80, 220) in colours and (220, 30, 30) in colours, "reward (blue) and accuracy (red) lines are drawn"
@@ -48,14 +52,13 @@ def test_report_curve_and_rollouts_are_written(short_run):
         assert Image.open(os.path.join(out, "rollouts", f)).size == (112, 112)
 
 
-def test_same_seed_gives_the_same_metrics(short_run, tmp_path):
-    out, _ = short_run
-    run_train(str(tmp_path))
+def test_same_seed_gives_the_same_metrics(two_runs):
+    (out, again), _ = two_runs
     strip = lambda path: [{k: v for k, v in json.loads(line).items() if not k.startswith("seconds/")}
                           for line in open(path)]
-    first, second = strip(os.path.join(out, "metrics.jsonl")), strip(os.path.join(tmp_path, "metrics.jsonl"))
+    first, second = strip(os.path.join(out, "metrics.jsonl")), strip(os.path.join(again, "metrics.jsonl"))
     assert len(first) == 3 and first == second
-    assert json.load(open(os.path.join(out, "held_out.json"))) == json.load(open(os.path.join(tmp_path, "held_out.json")))
+    assert json.load(open(os.path.join(out, "held_out.json"))) == json.load(open(os.path.join(again, "held_out.json")))
 
 
 def test_chance_baselines_by_hand():
