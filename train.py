@@ -182,12 +182,13 @@ def parse_config(argv=None):
     """Defaults < preset < resumed run's config < flags given on the command line."""
     docs, p = field_docs(), argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, argument_default=argparse.SUPPRESS)
+    p.epilog = "Defaults shown are what a plain run gets: the tiny preset's. --preset vigal / gamerl override them."
     for f in dataclasses.fields(Config):
-        flag = "--" + f.name.replace("_", "-")
+        flag, default = "--" + f.name.replace("_", "-"), PRESETS[Config.preset].get(f.name, f.default)
         if f.type is bool or f.type == "bool":
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, help=f"{docs[f.name]} (default {f.default})")
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, help=f"{docs[f.name]} (default {default})")
         else:
-            p.add_argument(flag, type=type(f.default), help=f"{docs[f.name]} (default {f.default!r})")
+            p.add_argument(flag, type=type(f.default), help=f"{docs[f.name]} (default {default!r})")
     given = vars(p.parse_args(argv))
     preset = given.get("preset", Config.preset)
     if preset not in PRESETS:
