@@ -206,15 +206,11 @@ def model_policy(model, processor, cfg, snake_cfg, args, transcript):
     sees exactly the kind of question it was trained on; `transcript` keeps every raw answer.
     """
     answer_format = cfg.answer_format
-    box = snake.board_layout(snake_cfg.width, snake_cfg.height, snake_cfg.image_size)[0]
 
     def policy(requests):
         samples = []
         for game, i in requests:
-            state = {"width": snake_cfg.width, "height": snake_cfg.height,
-                     "snakes": [[list(c) for c in body] for body in game["snakes"]], "you": i,
-                     "apples": [list(a) for a in game["apples"]], "last_moves": list(game["last_moves"]),
-                     "board_box": box}
+            state = snake.state_record(game, i, snake_cfg)
             samples.append({"id": "play", "images": [snake.render(state, snake_cfg.image_size)],
                             "prompt": snake.make_prompt(state, answer_format)})
         texts = []

@@ -409,6 +409,20 @@ Answer in exactly this format:
 # ---------------------------------------------------------------------------------------------------------
 # Samples: the index-th sample of a (seed, split) stream depends on nothing else
 
+def state_record(game, you, cfg):
+    """The SPEC §2 state record of a game position, asked from snake `you`'s side: JSON lists, and the
+    board's pixel box in the image `render` draws at cfg.image_size."""
+    return {
+        "width": cfg.width,
+        "height": cfg.height,
+        "snakes": [[list(cell) for cell in body] for body in game["snakes"]],
+        "you": you,
+        "apples": [list(cell) for cell in game["apples"]],
+        "last_moves": list(game["last_moves"]),
+        "board_box": board_layout(cfg.width, cfg.height, cfg.image_size)[0],
+    }
+
+
 def sample_at(index, seed, split="train", cfg=SnakeConfig()):
     """The index-th sample record (SPEC §1) of the (seed, split) stream, with its image in memory.
 
@@ -419,16 +433,7 @@ def sample_at(index, seed, split="train", cfg=SnakeConfig()):
     rng = random.Random(f"snake:{split}:{seed}:{index}")
     difficulty = rng.randint(cfg.min_length, cfg.max_length)
     you = rng.randrange(2)
-    game = play_to_length(rng, cfg, you, difficulty)
-    state = {
-        "width": cfg.width,
-        "height": cfg.height,
-        "snakes": [[list(cell) for cell in body] for body in game["snakes"]],
-        "you": you,
-        "apples": [list(cell) for cell in game["apples"]],
-        "last_moves": list(game["last_moves"]),
-        "board_box": board_layout(cfg.width, cfg.height, cfg.image_size)[0],
-    }
+    state = state_record(play_to_length(rng, cfg, you, difficulty), you, cfg)
     return {
         "id": f"snake-{split}-{index:06d}",
         "game": "snake",

@@ -815,9 +815,8 @@ def chance_baselines(samples):
     moves, i.e. the mean of |best| / |legal| (it needs the board to know which moves are legal)."""
     if not samples or any(s["reward"] != "snake_move" for s in samples):
         return {}
-    moves = ("UP", "DOWN", "LEFT", "RIGHT")
-    constant = {m: sum(m in s["answer"]["best"] for s in samples) / len(samples) for m in moves}
-    best_move = max(moves, key=constant.get)
+    constant = {m: sum(m in s["answer"]["best"] for s in samples) / len(samples) for m in snake.MOVES}
+    best_move = max(snake.MOVES, key=constant.get)
     legal = [4 - len(s["answer"]["worst"]) for s in samples]
     return {"best constant move": (constant[best_move], best_move),
             "uniform random legal move": (sum(len(s["answer"]["best"]) / n for s, n in zip(samples, legal)) / len(samples), "")}

@@ -1,5 +1,4 @@
 """Sokoban: every task's answer re-derived from the record's `state` by code written here, not the engine's."""
-from collections import deque
 
 import pytest
 

@@ -33,12 +33,12 @@ CASES = [
     (f"{T}<best_answer>UP</best_answer><best_answer>LEFT</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 0.0, 0.0),
     (f"{T}<best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer><worst_answer>None</worst_answer>", SNAKE, 0.0, 0.0),
     # format violations: answer still graded, no format bonus
-    (f"<best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0),          # no think
+    ("<best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0),          # no think
     (f"<worst_answer>DOWN, RIGHT</worst_answer>{T}<best_answer>UP</best_answer>", SNAKE, 1.0, 0.0),       # out of order
     (f"{T} so: <best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0), # text between
     (f"Sure! {T}<best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0),
     (f"{T}{T}<best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0),     # two thinks
-    (f"<think><think>x</think></think><best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0),
+    ("<think><think>x</think></think><best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 1.0, 0.0),
     (f"{T}<best_answer>UP</best_answer><worst_answer>DOWN, RIGHT</worst_answer> extra", SNAKE, 1.0, 0.0),
     (f"{T}<best_answer>UP<worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 0.0, 0.0),                   # unclosed
     (f"{T}<BEST_ANSWER>UP</BEST_ANSWER><worst_answer>DOWN, RIGHT</worst_answer>", SNAKE, 0.0, 0.0),      # tags are exact
