@@ -14,13 +14,21 @@ log-probability of every token of o_i in proportion to its advantage A_i:
 This file holds (1) those formulas as pure tensor functions, each testable with hand-computed numbers, plus
 the online accuracy filter, and (2) the model-facing pieces: `rollout` (prompts -> G sampled completions each,
 with `full_params_for_generation` around it under FSDP2), `completion_logps` (per-token log-probs of given
-completions) and `batch_logps` (the same over a whole batch without gradients: old and reference log-probs). The training loop that strings them together, with Accelerate,
-is in train.py. Names follow TRL's GRPOConfig so runs can be compared field by field.
+completions) and `batch_logps` (the same over a whole batch without gradients: old and reference log-probs).
+The training loop that strings them together, with Accelerate, is in train.py. Names follow TRL's GRPOConfig
+so runs can be compared field by field.
+
+`rollout` is a sampler of its own, not `generate`: each prompt's images go through the vision tower once and
+the prompt is prefilled once, then its key/value cache is copied to its G completions (TRL, R1-V and EasyR1
+repeat the prompt G times and do that work G times). With the tower frozen (both papers) the image features
+are kept, and every log-prob pass reuses them instead of running the tower again. Its samples are the ones
+`generate` on the repeated prompts draws, token for token under the same seed (tests/test_sampler.py).
 """
 from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
+from transformers.modeling_outputs import BaseModelOutputWithPooling
 
 from gameqa import load_images
 
@@ -215,40 +223,131 @@ def completion_mask_from_eos(completion_ids, eos_token_ids):
     return mask, ~has_eos
 
 
+def next_token_probs(logits, temperature=1.0, top_k=0, top_p=1.0, suppress_ids=()):
+    """The sampling distribution (B, V) from next-token logits (B, V): suppress, then temperature, top-k, top-p,
+    in the order Hugging Face's generate applies them (SuppressTokens, Temperature, TopK, TopP processors)."""
+    logits = logits.float().clone()
+    logits[:, list(suppress_ids)] = -float("inf")                             # never an image token (SPEC §5)
+    logits = logits / temperature
+    if top_k > 0:  # keep the k largest (and any tied with the k-th)
+        kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, -float("inf"))
+    if top_p < 1.0:  # nucleus: drop the least likely tokens whose total mass is <= 1 - top_p, keep at least one
+        sorted_logits, order = torch.sort(logits, descending=False)
+        drop = sorted_logits.softmax(dim=-1).cumsum(dim=-1) <= 1 - top_p
+        drop[:, -1] = False
+        logits = logits.masked_fill(drop.scatter(1, order, drop), -float("inf"))
+    return logits.softmax(dim=-1)
+
+
+def sample_next_token(logits, temperature=1.0, top_k=0, top_p=1.0, suppress_ids=()):
+    """One token per row (B,) from next-token logits (B, V), drawn from next_token_probs as generate draws it
+    (torch.multinomial). temperature 0 is greedy, as generate's do_sample=False: the most likely token not
+    suppressed."""
+    if temperature > 0:
+        return torch.multinomial(next_token_probs(logits, temperature, top_k, top_p, suppress_ids), 1).squeeze(1)
+    logits = logits.float().clone()
+    logits[:, list(suppress_ids)] = -float("inf")
+    return logits.argmax(dim=-1)
+
+
+def prompt_positions(model, prompts):
+    """M-RoPE positions (3, B, P) of left-padded prompts (Qwen2-VL, arXiv 2409.12191 §2.1): an image's tokens get
+    (time, height, width) grid positions, text one position a token on all three axes; padding gets 0. Computed
+    here, not left to the model, because Qwen2.5-VL only builds them when handed mm_token_type_ids, and otherwise
+    silently gives image tokens plain 1-D positions (and it caches rope_deltas on the module between calls)."""
+    if "image_grid_thw" in prompts:
+        return model.model.get_rope_index(prompts["input_ids"], prompts["mm_token_type_ids"], prompts["image_grid_thw"],
+                                          attention_mask=prompts["attention_mask"])[0]
+    text = (prompts["attention_mask"].cumsum(dim=1) - 1).clamp(min=0)
+    return text.unsqueeze(0).expand(3, -1, -1)
+
+
+def _images_of_rows(per_image, num_images, rows):
+    """Concatenate, row after row, the per-image entries of each row's prompt (prompt p owns num_images[p]
+    consecutive images). How one prompt's pixels, grids or features become those of its completions."""
+    first = [0]
+    for n in num_images:
+        first.append(first[-1] + n)
+    return torch.cat([per_image[k] for p in rows.tolist() for k in range(first[p], first[p + 1])])
+
+
 @torch.no_grad()
 def rollout(model, processor, samples, num_generations, max_completion_length, temperature=1.0, top_p=1.0,
-            top_k=0, system_prompt=None, blind=False, eos_token_ids=None):
-    """Sample `num_generations` completions for each sample. Completions of one prompt are contiguous.
+            top_k=0, system_prompt=None, blind=False, eos_token_ids=None, keep_image_features=False):
+    """Sample completions for each sample; completions of one prompt are contiguous rows.
 
-    temperature 0 means greedy decoding (evaluation). Returns a dict of tensors on the model's device:
-      prompt_ids, prompt_mask          (N, P)  left-padded, N = len(samples) * num_generations
-      completion_ids, completion_mask  (N, C)  C <= max_completion_length; mask through the first EOS
-      truncated                        (N,)    no EOS within the limit
-      pixel_values, image_grid_thw     the images of each row, repeated per completion
-      num_images                       (N,)    images of each row (games differ: Snake 1, Rotation 4)
+    num_generations: completions per sample, one number for all or a list with one count per sample (a group
+    can be split over processes, so a process may hold 3 completions of one prompt and 5 of the next).
+
+    Each prompt is encoded once: its images go through the vision tower once and the prompt is prefilled
+    once; its key/value cache is then copied to each of its completions, which are decoded together, one
+    token per step for all rows. Repeating the prompt G times (TRL, R1-V, EasyR1) does that work G times; the
+    samples are distributed exactly as theirs (tests/test_sampler.py). temperature 0 is greedy (evaluation).
+
+    Returns a dict of tensors on the model's device, N = sum of the counts:
+      prompt_ids, prompt_mask          (N, P)     left-padded
+      prompt_positions                 (N, 3, P)  M-RoPE positions of the prompt (prompt_positions)
+      completion_ids, completion_mask  (N, C)     C <= max_completion_length; mask through the first EOS
+      truncated                        (N,)       no EOS within the limit
+      image_grid_thw, num_images       each row's images (games differ: Snake 1, Rotation 4); num_images (N,)
+      pixel_values                     each row's image patches, or with keep_image_features=True
+      image_embeds                     each row's vision-tower output instead, for log-prob passes that reuse
+                                       it (only right while the tower is frozen)
     and "texts": the decoded completions (special tokens dropped) for the reward.
     """
     tok = processor.tokenizer
     eos_token_ids = eos_token_ids or _eos_ids(model, tok)
-    batch = encode_prompts(processor, samples, num_generations, system_prompt, blind).to(model.device)
-    sampling = dict(do_sample=True, temperature=temperature, top_p=top_p, top_k=top_k) if temperature > 0 else \
-        dict(do_sample=False, temperature=None, top_p=None, top_k=None)
-    out = model.generate(
-        **batch, max_new_tokens=max_completion_length, eos_token_id=eos_token_ids, pad_token_id=tok.pad_token_id,
-        suppress_tokens=vision_token_ids(processor), use_cache=True,
-        # no per-token collective: under FSDP the weights are already gathered (full_params_for_generation)
-        synced_gpus=False, **sampling)
-    prompt_len = batch["input_ids"].size(1)
-    completion_ids = out[:, prompt_len:]                                      # (N, C)
+    counts = [num_generations] * len(samples) if isinstance(num_generations, int) else list(num_generations)
+    prompts = encode_prompts(processor, samples, 1, system_prompt, blind).to(model.device)  # each prompt once (U, P)
+    rows = torch.repeat_interleave(torch.arange(len(samples), device=model.device),
+                                   torch.tensor(counts, device=model.device))              # (N,) row -> its prompt
+    positions = prompt_positions(model, prompts)                                           # (3, U, P)
+    has_images = "pixel_values" in prompts
+    if has_images:  # the vision tower, once per image: one (tokens, hidden) tensor each
+        features = model.model.get_image_features(prompts["pixel_values"], prompts["image_grid_thw"]).pooler_output
+
+    # prefill each prompt once, then give each completion its prompt's cache (rows repeat their prompt's)
+    out = model(input_ids=prompts["input_ids"], attention_mask=prompts["attention_mask"], position_ids=positions,
+                mm_encoder_outputs={"image": BaseModelOutputWithPooling(pooler_output=features)} if has_images else None,
+                use_cache=True, logits_to_keep=1)
+    cache, logits = out.past_key_values, out.logits[rows, -1]                              # logits (N, V)
+    cache.batch_select_indices(rows)                       # every layer's keys and values: (U, ...) -> (N, ...)
+    attention_mask = prompts["attention_mask"][rows]                                       # (N, P), grows a column a step
+    next_position = positions.amax(dim=(0, 2))[rows] + 1    # (N,) text after the prompt: one position a token, all 3 axes
+
+    # decode all rows together; a finished row keeps receiving padding, as in Hugging Face's generate
+    suppress, eos = vision_token_ids(processor), torch.tensor(eos_token_ids, device=model.device)
+    finished = torch.zeros(len(rows), dtype=torch.bool, device=model.device)
+    tokens = []
+    for t in range(max_completion_length):
+        token = sample_next_token(logits, temperature, top_k, top_p, suppress)
+        token = torch.where(finished, tok.pad_token_id, token)                            # (N,)
+        tokens.append(token)
+        finished |= torch.isin(token, eos)
+        if finished.all() or t == max_completion_length - 1:
+            break
+        attention_mask = torch.cat([attention_mask, attention_mask.new_ones(len(rows), 1)], dim=1)
+        logits = model(input_ids=token.unsqueeze(1), attention_mask=attention_mask, past_key_values=cache,
+                       position_ids=(next_position + t).view(1, -1, 1).expand(3, -1, 1), use_cache=True).logits[:, -1]
+
+    completion_ids = torch.stack(tokens, dim=1)                                            # (N, C)
     completion_mask, truncated = completion_mask_from_eos(completion_ids, eos_token_ids)
     texts = tok.batch_decode(completion_ids * completion_mask + tok.pad_token_id * (1 - completion_mask),
                              skip_special_tokens=True)
-    return {"prompt_ids": batch["input_ids"], "prompt_mask": batch["attention_mask"],
-            "completion_ids": completion_ids, "completion_mask": completion_mask, "truncated": truncated,
-            "pixel_values": batch["pixel_values"], "image_grid_thw": batch["image_grid_thw"],
-            "num_images": torch.tensor([len(s["images"]) for s in samples for _ in range(num_generations)],
-                                       device=completion_ids.device),
-            "texts": texts}
+    num_images = [len(s["images"]) for s in samples]
+    batch = {"prompt_ids": prompts["input_ids"][rows], "prompt_mask": prompts["attention_mask"][rows],
+             "prompt_positions": positions[:, rows].transpose(0, 1),                   # (N, 3, P): rows first, for select_rows
+             "completion_ids": completion_ids, "completion_mask": completion_mask, "truncated": truncated,
+             "num_images": torch.tensor(num_images, device=model.device)[rows], "texts": texts}
+    if has_images:
+        grids = prompts["image_grid_thw"]
+        batch["image_grid_thw"] = _images_of_rows(grids.split(1), num_images, rows)
+        if keep_image_features:
+            batch["image_embeds"] = _images_of_rows(features, num_images, rows)
+        else:
+            batch["pixel_values"] = _images_of_rows(prompts["pixel_values"].split(grids.prod(dim=1).tolist()), num_images, rows)
+    return batch
 
 
 @contextmanager
@@ -284,14 +383,20 @@ def _eos_ids(model, tok):
 
 
 def select_rows(batch, start, end):
-    """Rows [start, end) of a rollout batch, with exactly those rows' image patches (for micro-batches).
+    """Rows [start, end) of a rollout batch, with exactly those rows' images (for micro-batches).
 
-    pixel_values stacks every image's patches; image k has prod(image_grid_thw[k]) of them, and row i owns
-    batch["num_images"][i] consecutive images (the same number for every row when that key is absent), so
-    rows map to contiguous patch ranges. Every other (N, ...) tensor of the batch is sliced to the rows.
+    pixel_values stacks every image's patches (image k has prod(image_grid_thw[k]) of them), image_embeds
+    every image's vision-tower tokens (prod / spatial_merge_size**2 of them); row i owns batch["num_images"][i]
+    consecutive images (the same number for every row when that key is absent), so rows map to contiguous
+    ranges of both. Every other (N, ...) tensor of the batch is sliced to the rows.
     """
     n_rows = batch["prompt_ids"].size(0)
     end = min(end, n_rows)                                                    # the last micro-batch may be short
+    image_keys = ("pixel_values", "image_embeds", "image_grid_thw")
+    out = {k: v[start:end] for k, v in batch.items() if torch.is_tensor(v) and v.dim() > 0 and v.size(0) == n_rows
+           and k not in image_keys}
+    if "image_grid_thw" not in batch:                                         # text-only prompts
+        return out
     if "num_images" in batch:                                                 # (N,): rows of mixed games differ
         image_offsets = torch.cat([batch["num_images"].new_zeros(1), batch["num_images"].cumsum(0)])
         first_img, last_img = int(image_offsets[start]), int(image_offsets[end])
@@ -299,11 +404,14 @@ def select_rows(batch, start, end):
         images_per_row = batch["image_grid_thw"].size(0) // n_rows
         first_img, last_img = start * images_per_row, end * images_per_row
     patches = batch["image_grid_thw"].prod(dim=1)                             # (num_images,)
-    offsets = torch.cat([patches.new_zeros(1), patches.cumsum(0)])
-    out = {k: v[start:end] for k, v in batch.items() if torch.is_tensor(v) and v.dim() > 0 and v.size(0) == n_rows
-           and k not in ("pixel_values", "image_grid_thw")}
-    out["pixel_values"] = batch["pixel_values"][offsets[first_img]:offsets[last_img]]
     out["image_grid_thw"] = batch["image_grid_thw"][first_img:last_img]
+    if "pixel_values" in batch:
+        offsets = torch.cat([patches.new_zeros(1), patches.cumsum(0)])
+        out["pixel_values"] = batch["pixel_values"][offsets[first_img]:offsets[last_img]]
+    if "image_embeds" in batch:  # every image has spatial_merge_size**2 patches a token: the ratio of the totals
+        tokens = patches * batch["image_embeds"].size(0) // patches.sum()
+        offsets = torch.cat([tokens.new_zeros(1), tokens.cumsum(0)])
+        out["image_embeds"] = batch["image_embeds"][offsets[first_img]:offsets[last_img]]
     return out
 
 
@@ -316,13 +424,24 @@ def completion_logps(model, batch, temperature=1.0):
 
     Logits are divided by the sampling temperature before the softmax, so that logp is the log-prob of the
     distribution the tokens were actually sampled from (TRL and OpenRLHF do the same). Only the last C + 1
-    positions' logits are computed (logits_to_keep) to save memory on long prompts.
+    positions' logits are computed (logits_to_keep) to save memory on long prompts. The positions are the
+    sampler's (rollout): the prompt's M-RoPE positions, then one text position a token. With image_embeds in
+    the batch (frozen vision tower) the stored features stand in for the tower, which then does not run.
     """
     input_ids = torch.cat([batch["prompt_ids"], batch["completion_ids"]], dim=1)          # (B, P + C)
     attention_mask = torch.cat([batch["prompt_mask"], batch["completion_mask"]], dim=1)   # (B, P + C)
     C = batch["completion_ids"].size(1)
-    logits = model(input_ids=input_ids, attention_mask=attention_mask, pixel_values=batch["pixel_values"],
-                   image_grid_thw=batch["image_grid_thw"], logits_to_keep=C + 1, use_cache=False).logits
+    prompt_positions = batch["prompt_positions"].transpose(0, 1)                          # (3, B, P)
+    after_prompt = prompt_positions.amax(dim=(0, 2)).unsqueeze(1) + 1 + torch.arange(C, device=input_ids.device)
+    position_ids = torch.cat([prompt_positions, after_prompt.unsqueeze(0).expand(3, -1, -1)], dim=2)   # (3, B, P + C)
+    if "image_embeds" in batch:
+        images = {"mm_encoder_outputs": {"image": BaseModelOutputWithPooling(pooler_output=(batch["image_embeds"],))}}
+    elif "pixel_values" in batch:
+        images = {"pixel_values": batch["pixel_values"], "image_grid_thw": batch["image_grid_thw"]}
+    else:
+        images = {}
+    logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, **images,
+                   logits_to_keep=C + 1, use_cache=False).logits
     logits = logits[:, :-1].float() / max(temperature, 1e-6)                  # (B, C, V): position t predicts token t+1
     return torch.gather(F.log_softmax(logits, dim=-1), 2, batch["completion_ids"].unsqueeze(-1)).squeeze(-1)
 

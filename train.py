@@ -15,8 +15,10 @@ Papers: ViGaL, "Play to Generalize" (arXiv 2506.08011): RLOO on Snake + Rotation
 Game-RL (arXiv 2505.13886): GRPO on GameQA-5K with a KL to the initial model.
 
 Where this deviates from the papers, and why:
-    1. No vLLM, no Ray: generation is Hugging Face `generate` on the training model, so the whole algorithm
-       fits in one readable file and runs anywhere, at the cost of rollout speed on big GPUs.
+    1. No vLLM, no Ray: generation is a short sampler on the training model (grpo.rollout: each prompt's image
+       encoded and the prompt prefilled once for its G completions, the features reused by the log-prob
+       passes), so the whole algorithm fits in two readable files and runs anywhere, at the cost of rollout
+       speed on big GPUs (no paged attention, no continuous batching).
     2. Game-RL graded with a 72B LLM judge; we grade every answer by rule (rewards.py, SPEC §4).
     3. The default `tiny` preset is a 0.3M-parameter Qwen2.5-VL with random weights built in code, and a
        small Snake board, so the whole loop runs on a laptop CPU in minutes. It shows the machinery, not
@@ -44,6 +46,7 @@ Commands:
         --main_process_port 29500 train.py --preset vigal
 """
 import argparse
+import collections
 import dataclasses
 import functools
 import importlib.util
@@ -54,6 +57,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import sys
 import time
 from contextlib import nullcontext
@@ -695,19 +699,22 @@ def train(cfg):
     bar = tqdm(range(start_step, cfg.max_steps), initial=start_step, total=cfg.max_steps, desc="training",
                disable=not accelerator.is_main_process)
     for step in bar:
-        timings = {}
+        timings, step_start = {}, time.perf_counter()
         if step % steps_per_rollout == 0 or rollout is None:
             first_prompt = (step // steps_per_rollout) * S * cfg.prompts_per_step
 
             # ---- 1. rollout: this process's completions of the next S optimizer steps
             t = time.perf_counter()
-            prompts = {int(g) // G: None for g in my_rows}
-            prompts = {p: sample_at(first_prompt + p) for p in prompts}
+            counts = collections.Counter(int(g) // G for g in my_rows)  # my completions of each prompt (in order)
+            prompts = {p: sample_at(first_prompt + p) for p in counts}
             row_samples = [prompts[int(g) // G] for g in my_rows]
             policy.eval()
             with grpo.full_params_for_generation(policy):          # FSDP: gather the weights once for all tokens
-                batch = grpo.rollout(policy, processor, row_samples, 1, cfg.max_completion_length, cfg.temperature,
-                                     cfg.top_p, cfg.top_k, cfg.system_prompt or None, cfg.blind)
+                # each prompt encoded and prefilled once for all its completions; with the tower frozen, its image
+                # features are kept for the log-prob passes, which then skip the tower too
+                batch = grpo.rollout(policy, processor, list(prompts.values()), list(counts.values()),
+                                     cfg.max_completion_length, cfg.temperature, cfg.top_p, cfg.top_k,
+                                     cfg.system_prompt or None, cfg.blind, keep_image_features=cfg.freeze_vision)
             timings["generate"] = time.perf_counter() - t
 
             # ---- 2. score every completion by rule
@@ -740,7 +747,9 @@ def train(cfg):
                 batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature)
             if ref_model is not None:
                 batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
-            timings["old_ref_logps"] = time.perf_counter() - t
+            timings["logps"] = time.perf_counter() - t                # 0 when neither is needed
+            # completion tokens of the whole rollout, all processes, per second of (parallel) generation
+            tokens_per_second = everyone[:, 3].sum().item() / timings["generate"]
             rollout = {"batch": batch, "everyone": everyone, "keep": keep}
 
         # ---- 5. update on mini-batch k of the rollout (pass step // S over it)
@@ -748,7 +757,8 @@ def train(cfg):
         k = step % steps_per_rollout % S
         stats = update_step(accelerator, model, optimizer, scheduler,
                             grpo.select_rows(rollout["batch"], k * local_rows, (k + 1) * local_rows), cfg)
-        timings["update"] = time.perf_counter() - t
+        timings["update"] = time.perf_counter() - t                  # the policy's own log-probs, backward, step
+        timings["step"] = time.perf_counter() - step_start
 
         # ---- log: every number is the whole step's mini-batch, over all processes
         rows, kept = rollout["everyone"][k * step_rows:(k + 1) * step_rows], rollout["keep"][k * step_rows:(k + 1) * step_rows]
@@ -757,8 +767,10 @@ def train(cfg):
             "reward": rows[:, 0].mean().item(), "reward_std": rows[:, 0].std().item(),
             "accuracy": rows[:, 1].mean().item(), "format": (rows[:, 2] > 0).float().mean().item(),
             "completion_length": rows[:, 3].mean().item(), "truncated": rows[:, 4].mean().item(),
-            "kept": kept.float().mean().item(), **stats,
+            "completion_tokens": rows[:, 3].sum().item(), "kept": kept.float().mean().item(), **stats,
             **{f"seconds/{name}": seconds for name, seconds in timings.items()},
+            # under seconds/: every key there varies with the machine's load, and no other key does
+            **({"seconds/tokens_per_second": tokens_per_second} if "generate" in timings else {}),
         }
         if accelerator.is_main_process:
             with open(metrics_path, "a") as f:
@@ -774,6 +786,9 @@ def train(cfg):
                                               rollout if mid_rollout else None)
 
     bar.close()
+    if accelerator.is_main_process and cfg.max_steps > start_step:
+        run_metrics = [json.loads(line) for line in open(metrics_path) if line.strip()]
+        tqdm.write(timing_summary([m for m in run_metrics if m["step"] > start_step]))
     if eval_set and cfg.max_steps > start_step:
         held_out_eval(accelerator, policy, processor, eval_set, cfg, step=cfg.max_steps, path=held_out_path)
     if cfg.max_steps > start_step:
@@ -903,6 +918,18 @@ def write_report(accelerator, policy, processor, eval_set, cfg, num_rollouts=8):
         tqdm.write("\n".join(line for line in lines if line.startswith("|") or line.startswith("Held")))
         tqdm.write(f"report: {os.path.join(cfg.out_dir, 'report.md')} (curve.png, rollouts/index.md)")
     accelerator.wait_for_everyone()
+
+
+def timing_summary(metrics, warmup=2):
+    """One line on where a run's time went: the median seconds a step and each phase's mean share of a step,
+    after `warmup` steps (first calls are slow), with completion tokens a step and generated per second."""
+    rows = metrics[warmup:] if len(metrics) > warmup else metrics
+    mean = lambda key: sum(m.get(key, 0.0) for m in rows) / len(rows)   # a rollout's phases only on its first step
+    phases = ", ".join(f"{name} {mean('seconds/' + name):.3f}" for name in ("generate", "score", "logps", "update"))
+    speed = [m["seconds/tokens_per_second"] for m in rows if "seconds/tokens_per_second" in m]  # none: resumed mid-rollout
+    return (f"timing over steps {rows[0]['step']}-{rows[-1]['step']}: median {statistics.median(m['seconds/step'] for m in rows):.3f} "
+            f"s/step; per step (mean) {phases}; {mean('completion_tokens'):.0f} completion tokens/step"
+            + (f", {statistics.median(speed):.0f} tokens/s generating" if speed else ""))
 
 
 def truncate_metrics(path, step):

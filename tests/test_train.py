@@ -46,7 +46,8 @@ def test_run_folder_has_metrics_config_and_checkpoints(tiny_run):
     lines = [json.loads(line) for line in open(os.path.join(tiny_run, "metrics.jsonl"))]
     assert [m["step"] for m in lines] == [1, 2]
     for key in ("reward", "reward_std", "accuracy", "format", "kl", "clip_ratio", "completion_length", "grad_norm",
-                "lr", "seconds/generate", "seconds/update"):
+                "lr", "completion_tokens", "seconds/generate", "seconds/score", "seconds/logps", "seconds/update",
+                "seconds/step", "seconds/tokens_per_second"):
         assert key in lines[0], key
     assert any(m["grad_norm"] > 0 for m in lines)
     ckpt = os.path.join(tiny_run, "checkpoint-000002")
@@ -101,3 +102,18 @@ def test_malformed_jsonl_line_is_named(tmp_path):
     p = run("train.py", "--out-dir", str(tmp_path / "run"), "--data", str(data), check=False)
     assert p.returncode != 0 and "Traceback" not in p.stderr
     assert f"{data}/metadata.jsonl, line 2: not valid JSON" in p.stderr
+
+
+def test_timing_summary_by_hand():
+    """Medians per step after the warm-up steps; a rollout's phases (logged on its first step) averaged per step."""
+    import train
+    rows = [{"step": 1, "seconds/step": 9.0, "seconds/generate": 9.0, "completion_tokens": 100, "seconds/tokens_per_second": 1},
+            {"step": 2, "seconds/step": 0.5, "seconds/generate": 0.4, "seconds/update": 0.1, "completion_tokens": 40,
+             "seconds/tokens_per_second": 100},
+            {"step": 3, "seconds/step": 0.2, "seconds/update": 0.2, "completion_tokens": 60},
+            {"step": 4, "seconds/step": 0.3, "seconds/generate": 0.2, "seconds/update": 0.1, "completion_tokens": 50,
+             "seconds/tokens_per_second": 300}]
+    line = train.timing_summary(rows, warmup=1)
+    assert line.startswith("timing over steps 2-4: median 0.300 s/step;")
+    assert "generate 0.200, score 0.000, logps 0.000, update 0.133;" in line
+    assert line.endswith("50 completion tokens/step, 200 tokens/s generating")
