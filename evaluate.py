@@ -132,6 +132,8 @@ def load(model_path):
         model = train.load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
     except (FileNotFoundError, OSError, TypeError) as e:  # no such folder, offline hub, a foreign train_config
         raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
+    if cfg.answer_words:  # trained with constrained decoding: it answers the same way here
+        grpo.restrict_vocabulary(model, train.answer_token_ids(processor, cfg.answer_words))
     return cfg, processor, model.to("cuda") if cuda else model
 
 

@@ -202,6 +202,35 @@ def encode_prompts(processor, samples, repeats=1, system_prompt=None, blind=Fals
     return processor(text=texts, images=images or None, padding=True, padding_side="left", return_tensors="pt")
 
 
+def answer_token_ids(tokenizer, words):
+    """The token ids of comma-separated answer words ("UP,DOWN,LEFT,RIGHT"), one token each. ValueError names
+    a word the tokenizer splits into several tokens (constrained decoding below picks exactly one token)."""
+    ids = []
+    for word in (w.strip() for w in words.split(",") if w.strip()):
+        pieces = tokenizer.encode(word, add_special_tokens=False)
+        if len(pieces) != 1:
+            raise ValueError(f"answer word {word!r} is {len(pieces)} tokens for this tokenizer, not 1")
+        ids.append(pieces[0])
+    return sorted(set(ids))
+
+
+def restrict_vocabulary(model, token_ids):
+    """Constrained decoding: from now on every forward pass gives -inf logits to all tokens but `token_ids`.
+
+    A forward hook on the output layer, so the sampler, every log-prob pass (old, reference, update) and
+    evaluation all see one and the same distribution, renormalised over the allowed tokens: the policy the
+    gradient is taken of is exactly the one that sampled. (Masking only in the sampler would train a policy
+    that differs from the sampling one.) The tiny demo uses it to make the answer one of four moves, so its
+    step 0 is a random guess and everything it gains comes from reading the board. Returns the hook handle.
+    """
+    allowed = torch.zeros(model.get_output_embeddings().out_features, dtype=torch.bool)
+    allowed[list(token_ids)] = True
+
+    def mask_logits(module, inputs, logits):
+        return logits.masked_fill(~allowed.to(logits.device), float("-inf"))
+    return model.get_output_embeddings().register_forward_hook(mask_logits)
+
+
 def vision_token_ids(processor):
     """Ids of the vision special tokens. They must never be sampled: a re-fed completion holding an
     <|image_pad|> breaks the image-token count check in the forward pass (SPEC §5 gotchas, §8)."""
@@ -419,7 +448,7 @@ def select_rows(batch, start, end):
 # Log-probs of given completions
 
 
-def completion_logps(model, batch, temperature=1.0):
+def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_grad=True):
     """Per-token log-probs (B, C) of batch["completion_ids"] under `model`, prompt and images in context.
 
     Logits are divided by the sampling temperature before the softmax, so that logp is the log-prob of the
@@ -443,7 +472,15 @@ def completion_logps(model, batch, temperature=1.0):
     logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, **images,
                    logits_to_keep=C + 1, use_cache=False).logits
     logits = logits[:, :-1].float() / max(temperature, 1e-6)                  # (B, C, V): position t predicts token t+1
-    return torch.gather(F.log_softmax(logits, dim=-1), 2, batch["completion_ids"].unsqueeze(-1)).squeeze(-1)
+    all_logps = F.log_softmax(logits, dim=-1)
+    logps = torch.gather(all_logps, 2, batch["completion_ids"].unsqueeze(-1)).squeeze(-1)
+    if not with_entropy:
+        return logps
+    # entropy of each position's whole next-token distribution (B, C): a bonus when entropy_grad, else only a
+    # metric (no graph kept: two more (B, C, V) tensors would be gigabytes for a 152K vocabulary)
+    with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
+        finite_logps = torch.where(torch.isfinite(all_logps), all_logps, 0.0)  # masked-out tokens: 0 log 0 = 0
+        return logps, -(all_logps.exp() * finite_logps).sum(dim=-1)
 
 
 @torch.no_grad()

@@ -22,7 +22,9 @@ Where this deviates from the papers, and why:
     2. Game-RL graded with a 72B LLM judge; we grade every answer by rule (rewards.py, SPEC §4).
     3. The default `tiny` preset is a 0.3M-parameter Qwen2.5-VL with random weights built in code, and a
        small Snake board, so the whole loop runs on a laptop CPU in minutes. It shows the machinery, not
-       the papers' numbers; `--preset vigal` with the real model is the paper's run.
+       the papers' numbers; `--preset vigal` with the real model is the paper's run. To learn the board from
+       the reward in minutes, it answers with one of the four move words (constrained decoding, --answer-words)
+       and adds an entropy bonus (--entropy-coef); neither is in the papers, both are off in their presets.
     4. Snake states come from scripted agents' games, not a PPO agent's (snake.py explains).
     5. The online accuracy filter (filter_low/filter_high) masks the dropped groups out of the loss and of
        every statistic instead of removing them and sampling more: the same gradient with fewer moving parts,
@@ -110,6 +112,7 @@ class Config:
     image_size: int = 448  # rendered image side in pixels
     rotation_level: str = "mixed"  # Rotation objects: easy, medium, hard (adds counter-clockwise 90) or mixed
     answer_format: str = "vigal"  # Snake answer: "vigal" (think/best/worst tags, the paper) or "move" (one word, tiny demo)
+    answer_words: str = ""  # constrained decoding: the completion is one of these comma-separated one-token words (tiny demo: the four moves); empty = free text
     system_prompt: str = ""  # optional system turn before every prompt
     blind: bool = False  # replace every image with a blank one (the no-vision control)
     eval_samples: int = 0  # held-out test samples graded before and after training; 0 = skip
@@ -132,6 +135,7 @@ class Config:
     epsilon_high: float = 0.2  # upper clip range of the ratio
     delta: float = 0.0  # cap on the ratio for negative advantages (dual clip; ViGaL: 3); 0 = off
     beta: float = 0.0  # KL coefficient; 0 loads no reference model
+    entropy_coef: float = 0.0  # entropy bonus per token (not in either paper; keeps a tiny policy exploring); 0 = off
     kl_estimator: str = "k3"  # k1 or k3
     mask_truncated_completions: bool = False  # drop completions that hit the length limit without EOS
     filter_low: float = 0.0  # drop groups whose mean accuracy is below this (MM-EUREKA: 0.1); 0 = keep all
@@ -146,12 +150,13 @@ class Config:
 
 
 PRESETS = {
-    # Runs on 2 CPU cores in ~1.5 min: a tiny random Qwen2.5-VL on a 5x5 Snake board, answering in one word. It learns
-    # the format, not yet the board: the policy collapses onto one move (issue 7's report has the measurements).
-    "tiny": dict(model="tiny", out_dir="runs/tiny", board_size=5, num_apples=1, max_snake_length=1, image_size=112,
-                 max_pixels=112 * 112, answer_format="move", prompts_per_step=8, num_generations=8,
-                 micro_batch_size=64, max_completion_length=4, learning_rate=1e-3, max_steps=300, save_every=100,
-                 eval_samples=128),
+    # The demo (issue 7's numbers in the README): a tiny random Qwen2.5-VL on a 4x4 Snake board learns, from the
+    # reward alone, to read the best move off the image. The answer is one of the four move words (constrained
+    # decoding), so step 0 is a guess; a small entropy bonus keeps the policy exploring; the tower is frozen.
+    "tiny": dict(model="tiny", out_dir="runs/tiny", board_size=4, num_apples=1, max_snake_length=1, image_size=112,
+                 max_pixels=112 * 112, answer_format="move", answer_words="UP,DOWN,LEFT,RIGHT", prompts_per_step=32,
+                 num_generations=8, micro_batch_size=256, max_completion_length=1, scale_rewards="none",
+                 entropy_coef=0.1, learning_rate=3e-4, max_steps=600, save_every=100, eval_samples=256),
     # ViGaL's Snake + Rotation run (SPEC §6): RLOO + token whitening, no KL, dual clip 3, cosine to 0.1x, one
     # update per rollout of 120 prompts, 6x A100-80G. A 7B full fine-tune needs sharding: FSDP2, checkpointing.
     "vigal": dict(model="Qwen/Qwen2.5-VL-7B-Instruct", out_dir="runs/vigal", games="snake,rotation", dtype="bfloat16",
@@ -219,6 +224,9 @@ def validate(cfg):
     for name in ("steps_per_rollout", "num_iterations", "prompts_per_step", "micro_batch_size", "save_every"):
         if getattr(cfg, name) < 1:
             raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(cfg, name)}")
+    if cfg.answer_words and cfg.max_completion_length != 1:
+        raise ConfigError(f"--answer-words makes each completion one word, a single token: it needs "
+                          f"--max-completion-length 1, got {cfg.max_completion_length}")
     if not 0 <= cfg.filter_low <= cfg.filter_high <= 1:
         raise ConfigError(f"need 0 <= --filter-low <= --filter-high <= 1, got {cfg.filter_low} and {cfg.filter_high}")
     for game in cfg.games.split(","):
@@ -336,6 +344,14 @@ def load_processor(name_or_path, min_pixels=None, max_pixels=None):
         path = os.path.join(name_or_path, "chat_template.jinja")
         template = open(path).read() if os.path.isfile(path) else None
     return ImageOnlyProcessor(image_processor=image_processor, tokenizer=tokenizer, chat_template=template)
+
+
+def answer_token_ids(processor, words):
+    """grpo.answer_token_ids for --answer-words, with a bad word reported as a ConfigError."""
+    try:
+        return grpo.answer_token_ids(processor.tokenizer, words)
+    except ValueError as e:
+        raise ConfigError(f"--answer-words {words!r}: {e}") from None
 
 
 def load_model(name_or_path, dtype=torch.float32, attn_implementation=None):
@@ -572,16 +588,19 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     counts = accelerator.reduce(torch.stack([(lengths > 0).sum(), lengths.sum()]).float(), reduction="sum")
     denominator = grpo.loss_denominator(cfg.loss_type, mask, int(counts[0]), int(counts[1]),
                                         accelerator.num_processes, cfg.max_completion_length)
-    stats = torch.zeros(5, device=mask.device, dtype=torch.float64)  # loss, kl sum, clipped, ratio sum, tokens
+    stats = torch.zeros(6, device=mask.device, dtype=torch.float64)  # loss, kl sum, clipped, ratio sum, tokens, entropy sum
     model.train()
     for i in range(0, B, mb):
         micro = grpo.select_rows(batch, i, i + mb)
         micro_mask = micro["mask"]
         with nullcontext() if i + mb >= B else accelerator.no_sync(model):   # all-reduce once, after the last
-            logps = grpo.completion_logps(model, micro, cfg.temperature)                      # (b, C)
+            logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
+                                                   entropy_grad=cfg.entropy_coef > 0)                # (b, C)
             old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
             per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
                                                           cfg.epsilon_high, cfg.delta or None)
+            if cfg.entropy_coef > 0:
+                per_token = per_token - cfg.entropy_coef * entropy
             if cfg.beta > 0:
                 kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
                 per_token = per_token + cfg.beta * kl
@@ -592,6 +611,7 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
         stats[2] += (clipped & micro_mask.bool()).sum()
         stats[3] += (torch.exp(logps.detach() - old_logps) * micro_mask).sum()
         stats[4] += micro_mask.sum()
+        stats[5] += (entropy.detach() * micro_mask).sum()
     params = [p for p in model.parameters() if p.requires_grad]  # after prepare: FSDP replaces the parameters
     grad_norm = accelerator.clip_grad_norm_(params, cfg.max_grad_norm)
     grad_norm = grad_norm.full_tensor() if hasattr(grad_norm, "full_tensor") else grad_norm   # FSDP: a DTensor
@@ -602,7 +622,7 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     tokens = stats[4].clamp(min=1)
     # each process's loss carries the factor W that gradient averaging removes: the run's loss is the mean
     return {"loss": stats[0].item() / accelerator.num_processes, "kl": (stats[1] / tokens).item(),
-            "clip_ratio": (stats[2] / tokens).item(), "ratio": (stats[3] / tokens).item(),
+            "clip_ratio": (stats[2] / tokens).item(), "entropy": (stats[5] / tokens).item(), "ratio": (stats[3] / tokens).item(),
             "grad_norm": float(grad_norm), "lr": scheduler.get_last_lr()[0]}
 
 
@@ -660,6 +680,10 @@ def train(cfg):
     if cfg.beta > 0:  # Game-RL: KL to the initial model; with beta = 0 no copy is kept (ViGaL)
         ref_model = load_model(cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model"), dtype)
         ref_model.requires_grad_(False).eval().to(accelerator.device)  # not sharded: one bf16 copy per process
+    if cfg.answer_words:  # constrained decoding: policy and reference only ever answer with one of these words
+        for m in (model, ref_model):
+            if m is not None:
+                grpo.restrict_vocabulary(m, answer_token_ids(processor, cfg.answer_words))
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate,
                                   weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg))

@@ -21,9 +21,10 @@ def test_two_process_run_keeps_ranks_identical(tmp_path):
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
            "--main_process_port", str(free_port()), os.path.join(ROOT, "tests", "two_ranks_worker.py"),
-           # one prompt a step: its group of 4 is split 2 + 2 over the ranks; one rollout serves both steps
+           # the default (one-word answers); one prompt a step: its group of 4 is split 2 + 2 over the ranks; one
+           # rollout serves both steps
            "--out-dir", str(tmp_path / "run"), "--max-steps", "2", "--save-every", "2", "--prompts-per-step", "1",
-           "--steps-per-rollout", "2", "--num-generations", "4", "--max-completion-length", "8", str(report)]
+           "--steps-per-rollout", "2", "--num-generations", "4", str(report)]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     ranks = json.load(open(report))

@@ -17,7 +17,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARGS = ["--max-steps", "5", "--save-every", "2", "--steps-per-rollout", "3", "--prompts-per-step", "2",
-        "--num-generations", "4", "--max-completion-length", "4", "--micro-batch-size", "3", "--beta", "0.04",
+        "--num-generations", "4", "--micro-batch-size", "3", "--beta", "0.04",
         "--eval-samples", "0"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
 

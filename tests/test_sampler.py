@@ -215,3 +215,52 @@ def test_text_only_prompts_decode_as_generate_does(tiny):
     assert "image_grid_thw" not in ours
     with torch.no_grad():
         assert torch.isfinite(grpo.completion_logps(model, ours)).all()
+
+
+# ---- constrained decoding (--answer-words, the tiny demo) and the entropy the update logs and can reward
+
+MOVES = ["UP", "DOWN", "LEFT", "RIGHT"]
+
+
+def test_answer_words_are_one_token_each_and_a_longer_word_is_refused(tiny):
+    _, processor, _ = tiny
+    ids = grpo.answer_token_ids(processor.tokenizer, " UP, DOWN,LEFT , RIGHT")
+    assert len(ids) == 4 and sorted(processor.tokenizer.decode([i]) for i in ids) == sorted(MOVES)
+    with pytest.raises(ValueError, match="'UPDOWNLEFTRIGHTRIGHT' is [0-9]+ tokens"):
+        grpo.answer_token_ids(processor.tokenizer, "UP,UPDOWNLEFTRIGHTRIGHT")
+
+
+def test_restricted_model_samples_only_the_words_and_its_logps_are_the_renormalised_softmax(tiny_model_dir, tiny):
+    """The hook masks every forward: samples are moves only, and completion_logps (the log-probs the update
+    differentiates) is exactly log softmax over the 4 allowed logits of the unrestricted model, so the policy
+    that is trained is the one that sampled. The entropy is that 4-way softmax's, hand-computed."""
+    _, processor, samples = tiny
+    free, restricted = train.load_model(tiny_model_dir).eval(), train.load_model(tiny_model_dir).eval()
+    ids = grpo.answer_token_ids(processor.tokenizer, ",".join(MOVES))
+    grpo.restrict_vocabulary(restricted, ids)
+    torch.manual_seed(0)
+    out = grpo.rollout(restricted, processor, samples[:2], 32, 1)
+    assert set(out["texts"]) <= set(MOVES) and len(set(out["texts"])) > 1
+
+    batch = {k: v for k, v in out.items() if k != "texts"}
+    ref, _ = full_forward_logits(free, processor, samples[:2], [32, 32], out["completion_ids"])   # (64, 1, V)
+    expected = torch.log_softmax(ref[:, 0, ids], dim=-1)                                          # (64, 4)
+    logps, entropy = grpo.completion_logps(restricted, batch, with_entropy=True)
+    chosen = torch.tensor([ids.index(int(t)) for t in out["completion_ids"][:, 0]])
+    assert torch.allclose(logps[:, 0], expected[torch.arange(64), chosen], atol=1e-5)
+    assert torch.allclose(entropy[:, 0], -(expected.exp() * expected).sum(-1), atol=1e-5)
+
+
+def test_entropy_bonus_gradient_is_finite_with_masked_tokens(tiny_model_dir, tiny):
+    """0 log 0 at the masked tokens must count as 0 in the value AND in the backward pass (a plain
+    p * log p gives 0 * -inf = nan there, and one nan gradient ruins every weight)."""
+    _, processor, samples = tiny
+    model = train.load_model(tiny_model_dir)
+    grpo.restrict_vocabulary(model, grpo.answer_token_ids(processor.tokenizer, ",".join(MOVES)))
+    torch.manual_seed(0)
+    batch = {k: v for k, v in grpo.rollout(model, processor, samples[:1], 4, 1).items() if k != "texts"}
+    logps, entropy = grpo.completion_logps(model, batch, with_entropy=True)
+    assert 0 < float(entropy.detach().min()) and float(entropy.detach().max()) <= math.log(4) + 1e-6
+    (logps.sum() - entropy.sum()).backward()
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert grads and all(torch.isfinite(g).all() for g in grads)

@@ -85,6 +85,10 @@ def test_resume_continues_from_the_last_checkpoint(tiny_run, tmp_path):
     (["--model", "./no/such/model"], "model not found: './no/such/model'"),
     (["--loss-type", "token"], "--loss-type must be one of"),
     (["--resume", "/nonexistent/run"], "--resume: '/nonexistent/run' does not exist"),
+    (["--max-completion-length", "4"], "--answer-words makes each completion one word, a single token: it needs "
+                                       "--max-completion-length 1, got 4"),
+    (["--answer-words", "UP,UPDOWNLEFTRIGHTRIGHT", "--max-steps", "1"],
+     "--answer-words 'UP,UPDOWNLEFTRIGHTRIGHT': answer word 'UPDOWNLEFTRIGHTRIGHT' is"),
 ])
 def test_bad_input_ends_with_one_clear_message(args, message, tmp_path):
     p = run("train.py", "--out-dir", str(tmp_path), *args, check=False)
