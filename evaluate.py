@@ -122,8 +122,9 @@ def checkpoint_config(model_dir):
     return train.Config(**{k: v for k, v in json.load(open(path)).items() if k in fields})
 
 
-def load(model_path):
-    """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32."""
+def load(model_path, answer_words=None):
+    """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32.
+    Decoding is restricted to `answer_words` (default: the words the checkpoint was trained with, if any)."""
     try:
         train.check_model_path(model_path)
         cfg = checkpoint_config(model_path)
@@ -132,8 +133,9 @@ def load(model_path):
         model = train.load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
     except (FileNotFoundError, OSError, TypeError) as e:  # no such folder, offline hub, a foreign train_config
         raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
-    if cfg.answer_words:  # trained with constrained decoding: it answers the same way here
-        grpo.restrict_vocabulary(model, train.answer_token_ids(processor, cfg.answer_words))
+    answer_words = cfg.answer_words if answer_words is None else answer_words
+    if answer_words:  # constrained decoding (the tiny demo's answers): the model answers as it was trained to
+        grpo.restrict_vocabulary(model, train.answer_token_ids(processor, answer_words))
     return cfg, processor, model.to("cuda") if cuda else model
 
 
@@ -656,7 +658,7 @@ def run_compare(args):
     samples = game_samples(trained_cfg, args) if args.n > 0 or args.data else []  # the same questions for both
     report, results = {"base": args.base, "trained": args.trained}, {}
     for role, path in (("base", args.base), ("trained", args.trained)):
-        cfg, processor, model = load(path)
+        cfg, processor, model = load(path, answer_words=trained_cfg.answer_words)
         cfg = dataclasses.replace(cfg, answer_format=trained_cfg.answer_format, system_prompt=trained_cfg.system_prompt,
                                   max_completion_length=trained_cfg.max_completion_length,
                                   eval_temperature=trained_cfg.eval_temperature)  # one protocol for both models

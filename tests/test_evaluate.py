@@ -97,6 +97,20 @@ def test_compare_puts_base_and_trained_side_by_side(tiny, tmp_path):
     assert set(json.load(open(tmp_path / "compare.json"))["summary"]) == {"base", "trained"}
 
 
+def test_a_checkpoint_answers_with_the_words_it_was_trained_on_and_compare_holds_both_to_them(tiny):
+    """The tiny preset trains with --answer-words: loading its checkpoint restricts decoding the same way, and
+    compare passes the trained model's words to the base model too (one protocol). "" lifts the restriction."""
+    import grpo
+    samples = [train.make_sampler(evaluate.checkpoint_config(tiny), "test")(i) for i in range(4)]
+    moves = {"UP", "DOWN", "LEFT", "RIGHT"}
+    for answer_words, restricted in ((None, True), ("UP,DOWN,LEFT,RIGHT", True), ("", False)):
+        _, processor, model = evaluate.load(tiny, answer_words=answer_words)
+        texts = grpo.rollout(model, processor, samples, 1, 1, temperature=0)["texts"]
+        logits = model(**grpo.encode_prompts(processor, samples[:1]), logits_to_keep=1).logits[0, -1]
+        assert set(texts) <= moves or not restricted
+        assert int(logits.isfinite().sum()) == (4 if restricted else logits.numel()), answer_words
+
+
 def test_bad_model_ends_with_one_message(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         evaluate.main(["play", "--model", "./no/such/model", "--out", str(tmp_path)])
