@@ -23,6 +23,8 @@ the prompt is prefilled once, then its key/value cache is copied to its G comple
 repeat the prompt G times and do that work G times). With the tower frozen (both papers) the image features
 are kept, and every log-prob pass reuses them instead of running the tower again. Its samples are the ones
 `generate` on the repeated prompts draws, token for token under the same seed (tests/test_sampler.py).
+`restrict_vocabulary` (constrained decoding: answers from a fixed set of one-token words, the tiny demo's) masks
+the logits inside the model, so sampling and every log-prob pass see the same distribution.
 """
 from contextlib import contextmanager
 
@@ -211,6 +213,8 @@ def answer_token_ids(tokenizer, words):
         if len(pieces) != 1:
             raise ValueError(f"answer word {word!r} is {len(pieces)} tokens for this tokenizer, not 1")
         ids.append(pieces[0])
+    if not ids:
+        raise ValueError(f"no answer words in {words!r}")
     return sorted(set(ids))
 
 

@@ -228,6 +228,8 @@ def test_answer_words_are_one_token_each_and_a_longer_word_is_refused(tiny):
     assert len(ids) == 4 and sorted(processor.tokenizer.decode([i]) for i in ids) == sorted(MOVES)
     with pytest.raises(ValueError, match="'UPDOWNLEFTRIGHTRIGHT' is [0-9]+ tokens"):
         grpo.answer_token_ids(processor.tokenizer, "UP,UPDOWNLEFTRIGHTRIGHT")
+    with pytest.raises(ValueError, match="no answer words in ' , '"):
+        grpo.answer_token_ids(processor.tokenizer, " , ")
 
 
 def test_restricted_model_samples_only_the_words_and_its_logps_are_the_renormalised_softmax(tiny_model_dir, tiny):
