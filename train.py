@@ -588,7 +588,7 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     counts = accelerator.reduce(torch.stack([(lengths > 0).sum(), lengths.sum()]).float(), reduction="sum")
     denominator = grpo.loss_denominator(cfg.loss_type, mask, int(counts[0]), int(counts[1]),
                                         accelerator.num_processes, cfg.max_completion_length)
-    stats = torch.zeros(6, device=mask.device, dtype=torch.float64)  # loss, kl sum, clipped, ratio sum, tokens, entropy sum
+    stats = torch.zeros(6, device=mask.device, dtype=torch.float64)  # loss, kl, clipped, ratio, tokens, entropy (sums)
     model.train()
     for i in range(0, B, mb):
         micro = grpo.select_rows(batch, i, i + mb)
@@ -622,7 +622,8 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     tokens = stats[4].clamp(min=1)
     # each process's loss carries the factor W that gradient averaging removes: the run's loss is the mean
     return {"loss": stats[0].item() / accelerator.num_processes, "kl": (stats[1] / tokens).item(),
-            "clip_ratio": (stats[2] / tokens).item(), "entropy": (stats[5] / tokens).item(), "ratio": (stats[3] / tokens).item(),
+            "clip_ratio": (stats[2] / tokens).item(), "ratio": (stats[3] / tokens).item(),
+            "entropy": (stats[5] / tokens).item(),
             "grad_norm": float(grad_norm), "lr": scheduler.get_last_lr()[0]}
 
 
@@ -681,9 +682,10 @@ def train(cfg):
         ref_model = load_model(cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model"), dtype)
         ref_model.requires_grad_(False).eval().to(accelerator.device)  # not sharded: one bf16 copy per process
     if cfg.answer_words:  # constrained decoding: policy and reference only ever answer with one of these words
+        answer_ids = answer_token_ids(processor, cfg.answer_words)
         for m in (model, ref_model):
             if m is not None:
-                grpo.restrict_vocabulary(m, answer_token_ids(processor, cfg.answer_words))
+                grpo.restrict_vocabulary(m, answer_ids)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate,
                                   weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg))

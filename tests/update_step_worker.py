@@ -30,8 +30,8 @@ MASK_LENGTHS = {"ragged": [8, 1, 2, 3, 8, 8, 7, 6], "equal": [8, 3, 5, 2, 4, 6, 
 
 def make_fixed_batch(model_dir, path, completion_length=8):
     """8 completions (2 prompts x 4) sampled from the tiny model (image features kept, as train.py keeps them
-    with the tower frozen), with random advantages, old log-probs moved
-    off the current ones (so ratios differ from 1 and clipping engages) and reference log-probs for the KL."""
+    with the tower frozen), with random advantages, old log-probs moved off the current ones (so ratios differ
+    from 1 and clipping engages) and reference log-probs for the KL."""
     cfg = train.Config(**train.PRESETS["tiny"])
     sample_at = train.make_sampler(cfg)
     model = train.load_model(model_dir)
