@@ -327,7 +327,6 @@ def turn(image, answer):
 
 def make_prompt(answers):
     choices = "\n".join(f"- {a}: {_MEANING[a]}" for a in answers)
-    allowed = " or ".join(answers)
     return f"""You are shown four images of 3D objects made of coloured blocks.
 Images 1 and 2 are a worked example: image 2 is image 1 rotated by 180 degrees in the image plane (about the \
 axis that points out of the picture toward you). Use them to see what such a turn does to an object's picture.
@@ -352,7 +351,7 @@ rotation keeps its sign, so match the triangle in both images, then compare the 
 adds the same amount to every angle.
 
 Think it through inside <think> </think>, then give exactly one allowed answer inside <answer> </answer>, in \
-this form: <think> ... </think><answer> {allowed} </answer>"""
+this form: <think> ... </think><answer> one allowed answer </answer>"""
 
 
 _MEANING = {
