@@ -57,6 +57,7 @@ from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 import grpo
+import rewards
 import snake
 import train
 from gameqa import DatasetError, read_dataset
@@ -189,20 +190,6 @@ def run_games(args):
 SCRIPTED = {"greedy": 0.0, "eps": 0.2, "random": 1.0}  # opponent -> chance of a random safe move (snake.agent_move)
 
 
-def parse_move(text, answer_format):
-    """The move a completion commits to, or None: the one move in its single <best_answer> block (ViGaL
-    format; upper-cased, white space and '.' stripped, as the reward reads it), or the one move word it
-    names (the tiny demo's one-word format). Two moves, no block, or anything else: None (invalid)."""
-    if answer_format == "vigal":
-        start, end = text.find("<best_answer>"), text.find("</best_answer>")
-        if start < 0 or end < start or text.count("<best_answer>") != 1:
-            return None
-        move = re.sub(r"[\s.]", "", text[start + len("<best_answer>"):end].upper())
-        return move if move in snake.MOVES else None
-    named = set(re.findall(r"\b(UP|DOWN|LEFT|RIGHT)\b", text.upper()))
-    return named.pop() if len(named) == 1 else None
-
-
 def model_policy(model, processor, cfg, snake_cfg, args, transcript):
     """A batched policy for snake.play_matches: render each board, ask the model, read its move.
 
@@ -223,7 +210,7 @@ def model_policy(model, processor, cfg, snake_cfg, args, transcript):
                                args.max_new_tokens or cfg.max_completion_length, temperature=decoding(cfg, args),
                                system_prompt=cfg.system_prompt or None)
             texts += out["texts"]
-        moves = [parse_move(t, answer_format) for t in texts]
+        moves = [rewards.snake_move(t, answer_format) for t in texts]  # the reward's own reader
         transcript.extend({"completion": t, "move": m} for t, m in zip(texts, moves))
         return moves
     return policy

@@ -1,36 +1,63 @@
 """Verifiable rewards: grade a model's completion against a sample's gold answer, by rule.
 
 One entry point, `score(completion, sample) -> {"reward", "accuracy", "format"}` with reward = accuracy +
-format, dispatching on `sample["reward"]` (SPEC §1). Model output is untrusted text: nothing here evaluates
-it, nothing raises on it, and an answer that hedges between several options never earns accuracy.
+format, dispatching on `sample["reward"]`. Model output is untrusted text: nothing here evaluates it, nothing
+raises on it, and an answer that hedges between several options never earns accuracy.
 
 Pure Python on strings: no torch, no images, so the scorers can be read, tested and reused anywhere.
+The file reads in the order of this table, after one section that every scorer shares: reading the answer
+a completion commits to.
 
-    Snake (ViGaL, SPEC §2)   format 0.1: exactly <think>…</think><best_answer>…</best_answer><worst_answer>…</worst_answer>
-                             accuracy 1: best move is one of the gold best moves AND the fatal moves named are exactly the gold list
-    Snake, one word (tiny)   format 0.1: names exactly one move;  accuracy 1: that move is a gold best move
-    Rotation (ViGaL, §3)     format 0.1: one non-empty <think>…</think> then one <answer>…</answer>
-                             accuracy 1: the answer names exactly the gold angle ("90" = clockwise 90; both angles: 0)
-    GameQA (SPEC §4)         format 0: Game-RL has no format reward, so reward = accuracy
-                             accuracy 1: the final answer names the gold option (label or exact text) or equals the gold
-                             value (number within 1e-6, coordinates, matrix, square, phrase); rules in score_gameqa
-    Benchmarks (§7, "math")  format 0; accuracy 1: the answer in <answer>/\\boxed{}/"The answer is" names the gold
-                             option (letter or option text) or states the gold value by the benchmark's answer
-                             type and precision; rules in score_math
+    Snake (ViGaL, arXiv 2506.08011 §3.1, its reward §3.3)
+        format 0.1: exactly <think>…</think><best_answer>…</best_answer><worst_answer>…</worst_answer>
+        accuracy 1: the best answer names one move, one of the gold best moves, AND the worst answer names
+                    exactly the gold fatal moves ("None", "[]" or no move name: none)
+    Snake, one word (the tiny demo)
+        format 0.1: names exactly one move;  accuracy 1: that move is a gold best move
+    Rotation (ViGaL §3.2, its reward §3.3)
+        format 0.1: one non-empty <think>…</think> then one <answer>…</answer>
+        accuracy 1: the answer names exactly the gold turn: "90" is 90° clockwise, a signed angle follows the
+                    prompt's convention (positive turns counter-clockwise, so "-90" is 90° clockwise)
+    GameQA (Game-RL, arXiv 2505.13886 §4)
+        format 0 (Game-RL has no format reward), so reward = accuracy
+        accuracy 1: the final answer names the gold option (by its label, its text, or both as the question
+                    lists them) or equals the gold value (number within 1e-6, coordinates, matrix, square, phrase)
+    Benchmarks ("math": MathVista, MathVerse, MathVision, MMMU, MMMU-Pro; ViGaL §4)
+        format 0; accuracy 1: the answer in <answer>/\\boxed{}/"The answer is" names the gold option or
+                    states the gold value by the benchmark's answer type and precision
+
+Hedges score 0 everywhere: two options, two moves, two angles, or an alternative on the next line
+("The answer is C" then "or A").
 """
+import ast
 import math
 import re
 
-MOVES = ("UP", "DOWN", "LEFT", "RIGHT")
-FORMAT_BONUS = 0.1  # ViGaL's combined script: accuracy in {0, 1} plus 0.1 for the format (SPEC §2, §3)
+FORMAT_BONUS = 0.1  # ViGaL's combined script: accuracy in {0, 1} plus 0.1 for the format (ViGaL §3.3)
+MAX_ANSWER_CHARS = 4096  # longest real GameQA answer is a ~35-move maze path (a few hundred chars)
+
+
+def _result(accuracy, fmt):
+    return {"reward": accuracy + fmt, "accuracy": accuracy, "format": fmt}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading the answer a completion commits to (used by every scorer)
+#
+# Every pattern here is a single pass with no nested quantifiers, and the tag scans use str.find: untrusted
+# output full of unclosed tags or brackets costs milliseconds, never minutes of backtracking.
+
+_MARKER = re.compile(r"\banswer\s*(?:is\b|:)", re.IGNORECASE)  # "The (final) answer is", "Answer:"
+_OPEN_TAG, _CLOSE_TAG = re.compile(r"<answer>", re.IGNORECASE), re.compile(r"</answer>", re.IGNORECASE)
+_LATEX_WRAP = re.compile(r"\\(?:boxed|text|textbf|textrm|mathrm|mathbf)\s*\{([^{}]*)\}")
+# A line that opens with one of these words offers another answer: "The answer is C" then "or A" is a hedge.
+_ALTERNATIVE = re.compile(r"[\s*_`>.,;:(\[-]*(?:or|alternatively|otherwise|maybe|perhaps|possibly|either)\b",
+                          re.IGNORECASE)
+_OR_BEFORE = re.compile(r"\b(?:or|either)[\s*_`$(\[]*$", re.IGNORECASE)  # "… or \boxed{6}"
 
 
 def _blocks(text, tag):
-    """Contents of every complete <tag>…</tag> block, in order; each block ends at the first closing tag.
-
-    A linear scan with str.find, not a regex: untrusted output full of unclosed tags must not make the
-    scorer backtrack for minutes.
-    """
+    """Contents of every complete <tag>…</tag> block, in order; each block ends at the first closing tag."""
     open_tag, close_tag, out, pos = f"<{tag}>", f"</{tag}>", [], 0
     while (start := text.find(open_tag, pos)) >= 0:
         end = text.find(close_tag, start + len(open_tag))
@@ -43,7 +70,7 @@ def _blocks(text, tag):
 
 def _exact_layout(text, tags):
     """True when `text` is exactly the blocks <t>…</t> for t in `tags`, in that order, each once, with only
-    white space around them (the format reward's definition, SPEC §2)."""
+    white space around them (ViGaL's format reward)."""
     if any(text.count(f"<{t}>") != 1 or text.count(f"</{t}>") != 1 for t in tags):
         return False
     pos = 0
@@ -55,81 +82,21 @@ def _exact_layout(text, tags):
     return not text[pos:].strip()
 
 
-def _result(accuracy, fmt):
-    return {"reward": accuracy + fmt, "accuracy": accuracy, "format": fmt}
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Snake (SPEC §2)
-
-def _parse_moves(text):
-    """The set of moves a worst answer names, or None if it says anything but move names / 'None'.
-
-    "UP, LEFT", "up and left", "None", "" all parse; "UP or maybe LEFT", "UPLEFT", "None, UP" do not: the
-    answer must commit to a list, and anything else is unreadable rather than silently taken as empty.
-    """
-    tokens = [t for t in re.split(r"[\s,;/.]+|\bAND\b", text.upper()) if t]
-    if tokens == ["NONE"] or not tokens:
-        return set()
-    if all(t in MOVES for t in tokens):
-        return set(tokens)
-    return None
-
-
-def score_snake(completion, sample):
-    fmt = FORMAT_BONUS if _exact_layout(completion, ("think", "best_answer", "worst_answer")) else 0.0
-    best_blocks, worst_blocks = _blocks(completion, "best_answer"), _blocks(completion, "worst_answer")
-    if len(best_blocks) != 1 or len(worst_blocks) != 1:  # two best blocks is a hedge, none is no answer
-        return _result(0.0, fmt)
-    best = re.sub(r"[\s.]", "", best_blocks[0].upper())  # SPEC §2: upper-cased, white space and '.' stripped
-    worst = _parse_moves(worst_blocks[0])
-    gold = sample["answer"]
-    correct = best in gold["best"] and worst is not None and worst == set(gold["worst"])
-    return _result(1.0 if correct else 0.0, fmt)
-
-
-def score_snake_move(completion, sample):
-    """The tiny demo's one-word answer (snake.py answer_format="move"): the completion must name exactly one
-    move, as a word in any case; format 0.1 for that, accuracy 1 if the move is one of the gold best moves.
-    Naming two different moves is a hedge and scores 0."""
-    named = set(re.findall(r"\b(UP|DOWN|LEFT|RIGHT)\b", completion.upper()))
-    if len(named) != 1:
-        return _result(0.0, 0.0)
-    return _result(1.0 if named.pop() in sample["answer"]["best"] else 0.0, FORMAT_BONUS)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# GameQA (Game-RL, SPEC §4)
-
-MAX_ANSWER_CHARS = 4096  # longest real GameQA answer is a ~35-move maze path (a few hundred chars)
-REL_TOL, ABS_TOL = 1e-6, 1e-9  # numbers: |a - b| <= max(1e-6 * max(|a|, |b|), 1e-9)
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-NOT_UNITS = {"or", "and", "not", "more", "less", "fewer", "plus", "minus", "times", "percent"}  # "5 more" is not "5"
-
-# Every pattern below is a single pass with no nested quantifiers, so a 200 KB completion costs milliseconds.
-_MARKER = re.compile(r"\banswer\s*(?:is\b|:)", re.IGNORECASE)  # "The (final) answer is", "Answer:"
-_OPEN_TAG, _CLOSE_TAG = re.compile(r"<answer>", re.IGNORECASE), re.compile(r"</answer>", re.IGNORECASE)
-_LATEX_WRAP = re.compile(r"\\(?:boxed|text|textbf|textrm|mathrm|mathbf)\s*\{([^{}]*)\}")
-_NUMBER = re.compile(r"([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(?:\s+([a-z]+))?")
-_TOKEN = re.compile(r"(?P<sep>[\s,;'\"]+)|(?P<open>[(\[{])|(?P<close>[)\]}])"
-                    r"|(?P<num>[+-]?[0-9]+(?:\.[0-9]+)?)|(?P<word>[^\W\d][\w-]*)")
-# A label as a whole word, bare or in brackets: "B", "(B)", "[3]", "Option B"; (?(open)…) closes what was opened.
-_LABEL = re.compile(r"(?:(?:the\s+)?(?:option|choice)\s*)?(?P<open>[(\[])?(?P<label>\w+)(?(open)[)\]])(?P<rest>.*)",
-                    re.IGNORECASE | re.DOTALL)
-_WRAPPERS = {"(": ")", "[": "]", "{": "}", '"': '"', "'": "'", "“": "”", "‘": "’"}
-
-
-def _statement_after(text, start):
-    """The answer stated right after a marker: the rest of its line.
+def _after_marker(text):
+    """(statement, start, end) of the last "The answer is …" / "Answer: …": the rest of its line.
 
     A matrix broken over lines stays whole because its brackets are still open, and an empty line right
     after "The answer is:" is skipped, as is markdown like "**". The line is not cut at '. ': Game-RL's
     prompt asks the model to END with "The answer is …", and "B. Or maybe C" must not pass as "B".
     """
-    out, depth, has_content = [], 0, False
-    for ch in text[start:start + MAX_ANSWER_CHARS]:
+    marker = None
+    for marker in _MARKER.finditer(text):
+        pass
+    if marker is None:
+        return None
+    out, depth, has_content, end = [], 0, False, marker.end()
+    for end in range(marker.end(), min(len(text), marker.end() + MAX_ANSWER_CHARS)):
+        ch = text[end]
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
@@ -140,11 +107,13 @@ def _statement_after(text, start):
             continue
         has_content = has_content or not (ch.isspace() or ch in "*:$#_`")
         out.append(ch)
-    return "".join(out)
+    else:
+        end = min(len(text), marker.end() + MAX_ANSWER_CHARS)
+    return "".join(out), marker.start(), end
 
 
 def _last_boxed(text):
-    """Contents of the last \\boxed{…}, nested braces included; None if absent or never closed."""
+    """(contents, start, end) of the last \\boxed{…}, nested braces included; None if absent or never closed."""
     start = text.rfind("\\boxed")
     if start < 0:
         return None
@@ -157,12 +126,12 @@ def _last_boxed(text):
     for j in range(i, min(len(text), i + MAX_ANSWER_CHARS)):
         depth += (text[j] == "{") - (text[j] == "}")
         if depth == 0:
-            return text[i + 1:j]
+            return text[i + 1:j], start, j + 1
     return None
 
 
 def _last_tagged(text):
-    """Contents of the last <answer>…</answer>; None if there is none."""
+    """(contents, start, end) of the last <answer>…</answer> (its last \\boxed{} if it holds one); None if none."""
     close = None
     for close in _CLOSE_TAG.finditer(text):
         pass
@@ -170,7 +139,40 @@ def _last_tagged(text):
     if close is not None:
         for opening in _OPEN_TAG.finditer(text, 0, close.start()):
             pass
-    return None if opening is None else text[opening.end():close.start()]
+    if opening is None:
+        return None
+    inside = text[opening.end():close.start()]
+    boxed = _last_boxed(inside)
+    return (boxed[0] if boxed else inside), opening.start(), close.end()
+
+
+def _last_line(text):
+    """(contents, start, end) of the last line that is more than markup (a closing "```" or "**" is not)."""
+    end = len(text)
+    for _ in range(8):
+        start = text.rfind("\n", 0, end) + 1
+        if _clean(text[start:end]):
+            return text[start:end], start, end
+        if start == 0:
+            return None
+        end = start - 1
+    return None
+
+
+_SOURCES = {"marker": _after_marker, "boxed": _last_boxed, "tag": _last_tagged, "line": _last_line}
+
+
+def _hedged(text, start, end):
+    """Does the text around an answer offer another one? "… or \\boxed{6}" before it on its line, or "or A"
+    right after it (the rest of its line, else the next non-empty line)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if _OR_BEFORE.search(text[max(line_start, start - 200):start]):
+        return True
+    after = text[end:end + 400]
+    line, _, rest = after.partition("\n")
+    if not line.strip(" \t.,;:!*_`$)]}"):
+        line = next((ln for ln in rest.split("\n") if ln.strip()), "")
+    return bool(_ALTERNATIVE.match(line))
 
 
 def _clean(answer):
@@ -184,24 +186,181 @@ def _clean(answer):
     return answer.strip().lstrip(":").strip().rstrip(".!?。").strip()
 
 
-def _final_answer(completion):
-    """The answer the completion commits to (SPEC §4, Game-RL's evaluation prompt asks for "The answer is …").
+GAMEQA_ORDER = ("marker", "boxed", "tag", "line")  # Game-RL's evaluation prompt asks for "The answer is …"
+BENCHMARK_ORDER = ("tag", "boxed", "marker")       # ViGaL's evaluation: <answer>, else the last \boxed{}
 
-    In order: the last "The answer is …" / "the final answer is …" / "Answer: …"; else the last \\boxed{…};
-    else the last <answer>…</answer>; else the last non-empty line. Earlier answers are drafts: last wins.
+
+def final_answer(completion, order=GAMEQA_ORDER):
+    """The answer `completion` commits to, cleaned; "" when it commits to none or hedges.
+
+    Sources, tried in `order`: "marker" = the last "The answer is …" / "the final answer is …" / "Answer: …"
+    (to the end of its line); "boxed" = the last \\boxed{…}; "tag" = the last <answer>…</answer>; "line" = the
+    last non-empty line. Earlier answers are drafts: the last one wins. An answer followed by an alternative
+    ("or A" on the next line) or preceded by one on its line ("5 or \\boxed{6}") is a hedge and reads as "".
     """
-    marker = None
-    for marker in _MARKER.finditer(completion):
-        pass
-    if marker is not None:
-        return _clean(_statement_after(completion, marker.end()))
-    for found in (_last_boxed(completion), _last_tagged(completion)):
+    for name in order:
+        found = _SOURCES[name](completion)
         if found is not None:
-            return _clean(found)
-    for line in reversed(completion.rsplit("\n", 8)[-8:]):  # a closing "```" or "**" line is not the answer
-        if _clean(line):
-            return _clean(line)
+            answer, start, end = found
+            return "" if _hedged(completion, start, end) else _clean(answer)
     return ""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Snake (ViGaL §3.1, §3.3)
+
+MOVES = ("UP", "DOWN", "LEFT", "RIGHT")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")  # words of letters; "don't" stays one word
+# Words that turn a list of moves into something else: a negation ("NOT UP"), a hedge ("UP or LEFT"), or a
+# contradiction ("None, UP"). With a move name beside one of them the answer is unreadable.
+_NOT_A_LIST = {"NOT", "NONE", "NEVER", "EXCEPT", "OR", "NOR", "EITHER", "NEITHER", "MAYBE", "PERHAPS", "POSSIBLY",
+               "PROBABLY", "MIGHT", "UNLESS", "AVOID"}
+_GLUED_MOVES = re.compile(r"(?:UP|DOWN|LEFT|RIGHT){2,}")  # "UPLEFT": two moves run together, neither a word
+
+
+def read_moves(text):
+    """The set of moves `text` names, or None when it cannot be read as a list of moves.
+
+    A move is its name as a word in any case; brackets, quotes, commas and "and" may sit around them, so
+    "['UP', 'DOWN']" (the paper's prompt shows this form), "up and down" and "DOWN, UP." all read {UP, DOWN}.
+    "None", "[]" and a text naming no move read as the empty set. Moves run together ("UPLEFT"), or a move
+    named beside a negation, an alternative or "None" ("NOT UP", "UP or LEFT", "None, UP"), read as None.
+    """
+    words = [w.upper() for w in _WORD.findall(text[:MAX_ANSWER_CHARS])]
+    if any(_GLUED_MOVES.fullmatch(w) for w in words):
+        return None
+    named = {w for w in words if w in MOVES}
+    if named and any(w in _NOT_A_LIST or w.endswith(("N'T", "N’T")) for w in words):
+        return None
+    return named
+
+
+def snake_move(completion, answer_format="vigal"):
+    """The one move a Snake completion commits to, or None; what the reward grades and what evaluate.py plays.
+
+    "vigal": the single <best_answer> block must name exactly one move (a second block is a hedge). "move"
+    (the tiny demo's one-word answer): the whole completion must name exactly one move.
+    """
+    if answer_format == "vigal":
+        found = _blocks(completion, "best_answer")
+        if len(found) != 1:
+            return None
+        completion = found[0]
+    named = read_moves(completion)
+    return next(iter(named)) if named is not None and len(named) == 1 else None
+
+
+def score_snake(completion, sample):
+    """ViGaL's Snake reward. Gold: {"best": [moves], "worst": [moves]}.
+
+    format 0.1 when the completion is exactly <think>…</think><best_answer>…</best_answer><worst_answer>…
+    </worst_answer> with only white space around the blocks. accuracy 1 when both hold: the best answer names
+    exactly one move and it is one of the gold best moves (a gold with no best move, which ViGaL's released
+    data may hold, wants a best answer naming none); and the worst answer (`read_moves`) is exactly the gold
+    set of fatal moves. Two best or two worst blocks are a hedge and score 0.
+    """
+    fmt = FORMAT_BONUS if _exact_layout(completion, ("think", "best_answer", "worst_answer")) else 0.0
+    best_blocks, worst_blocks = _blocks(completion, "best_answer"), _blocks(completion, "worst_answer")
+    if len(best_blocks) != 1 or len(worst_blocks) != 1:
+        return _result(0.0, fmt)
+    gold = sample["answer"]
+    best, worst = read_moves(best_blocks[0]), read_moves(worst_blocks[0])
+    best_right = best is not None and ((len(best) == 1 and best <= set(gold["best"])) or (not best and not gold["best"]))
+    correct = best_right and worst is not None and worst == set(gold["worst"])
+    return _result(1.0 if correct else 0.0, fmt)
+
+
+def score_snake_move(completion, sample):
+    """The tiny demo's one-word Snake answer (snake.py answer_format="move"). format 0.1 when the completion
+    names exactly one move (`snake_move`), accuracy 1 when that move is one of the gold best moves. Two moves,
+    or a move named only to be rejected ("NOT UP"), score 0."""
+    move = snake_move(completion, "move")
+    if move is None:
+        return _result(0.0, 0.0)
+    return _result(1.0 if move in sample["answer"]["best"] else 0.0, FORMAT_BONUS)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rotation (ViGaL §3.2, §3.3)
+#
+# Which spellings name an angle: the number 90 or 180 (also "90.0"), with or without a degree mark (°,
+# ^\circ, "degrees"), a sign, a direction word, a \boxed{} or $…$. Nothing else: no other number is reduced
+# mod 360, because the answers offered are 90 and 180 and a reduction would pass misreadings and digits
+# run together ("18090" is 90 mod 360). 270 is not offered either, and unsigned it would mean clockwise in
+# the answer list's words but counter-clockwise in the prompt's rotation-matrix convention.
+# Which direction: a direction word says it; a sign follows the prompt's convention (t > 0 turns
+# counter-clockwise, so "-90" is a clockwise quarter turn); an unsigned, undirected "90" is the answer list's
+# "90", clockwise. A sign and a word that disagree ("-90 counter-clockwise") name no turn.
+
+_DEGREE_MARKS = re.compile(r"°|º|\^\s*\{?\s*\\circ\s*\}?|\\circ|\\boxed|-?\bdegrees?\b|\bdeg\b|[${}]")
+_TURN_TOKENS = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|clockwise|cw|[+-]?\d+(?:\.\d+)?|[a-z]+|\S")
+_SIGNED_NUMBER = re.compile(r"([+-]?)(\d+(?:\.\d+)?)")
+_COUNTER_CLOCKWISE = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw")
+_TURN_FILLER = {"rotation", "rotated", "rotate", "turn", "turned", "by", "a", "of", "the", "angle", "is",
+                "answer", ".", ",", ":", "!", "(", ")"}  # words that do not change which turn is named
+
+
+def _parse_turn(text):
+    """The turn an answer names, as clockwise degrees: 90, 180 or 270 (= 90 counter-clockwise); else None.
+
+    "90", "90°", "90 degrees", "clockwise 90", "90 clockwise", "-90", "\\boxed{-90}" -> 90;
+    "counter clockwise 90", "anticlockwise 90", "+90" -> 270; "180", "-180", "180 clockwise" -> 180.
+    Two numbers ("90 or 180"), both directions, a sign against the direction word, any number but 90 and
+    180, or a word that is not a direction or harmless filler -> None.
+    """
+    text = _DEGREE_MARKS.sub(" ", text.lower().replace("\u2212", "-"))
+    numbers, counter, clockwise = [], 0, 0
+    for token in _TURN_TOKENS.findall(text):
+        number = _SIGNED_NUMBER.fullmatch(token)  # not str.isdigit: it accepts "²", which float() rejects
+        if number:
+            numbers.append((number.group(1), float(number.group(2))))
+        elif _COUNTER_CLOCKWISE.fullmatch(token):
+            counter += 1
+        elif token in ("clockwise", "cw"):
+            clockwise += 1
+        elif token not in _TURN_FILLER:
+            return None
+    if len(numbers) != 1 or (counter and clockwise):
+        return None
+    sign, angle = numbers[0]
+    if angle == 180.0:
+        return 180.0
+    if angle != 90.0 or (sign == "-" and counter) or (sign == "+" and clockwise):
+        return None
+    return 270.0 if counter or sign == "+" else 90.0
+
+
+def score_rotation(completion, sample):
+    """ViGaL's Rotation reward, 0.1 form. Gold: "90" (clockwise), "180" or "counter clockwise 90".
+
+    format 0.1 when the completion is exactly one non-empty <think>…</think> then one <answer>…</answer>.
+    accuracy 1 when the single answer block names exactly the gold turn (`_parse_turn`); two answer blocks
+    are a hedge and score 0. A gold that names no turn is a data error and raises ValueError.
+    """
+    thinks = _blocks(completion, "think")
+    fmt = FORMAT_BONUS if _exact_layout(completion, ("think", "answer")) and thinks[0].strip() else 0.0
+    answers = _blocks(completion, "answer")
+    if len(answers) != 1 or completion.count("<answer>") != 1:
+        return _result(0.0, fmt)
+    named, gold = _parse_turn(answers[0]), _parse_turn(sample["answer"])
+    if gold is None:
+        raise ValueError(f"sample {sample.get('id')!r}: rotation gold {sample['answer']!r} names no single turn")
+    return _result(1.0 if named == gold else 0.0, fmt)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# GameQA (Game-RL §4): values, then options and their labels, then the scorer
+
+REL_TOL, ABS_TOL = 1e-6, 1e-9  # numbers: |a - b| <= max(1e-6 * max(|a|, |b|), 1e-9)
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+NOT_UNITS = {"or", "and", "not", "more", "less", "fewer", "plus", "minus", "times", "percent"}  # "5 more" is not "5"
+
+_NUMBER = re.compile(r"([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(?:\s+([a-z]+))?")
+_TOKEN = re.compile(r"(?P<sep>[\s,;'\"]+)|(?P<open>[(\[{])|(?P<close>[)\]}])"
+                    r"|(?P<num>[+-]?[0-9]+(?:\.[0-9]+)?)|(?P<word>[^\W\d][\w-]*)")
+_WRAPPERS = {"(": ")", "[": "]", "{": "}", '"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
 def _norm(text):
@@ -300,77 +459,110 @@ def _equivalent(answer, target):
     return a_items is not None and t_items is not None and _same_items(a_items, t_items)
 
 
-def _option_text(option, i):
-    """Option i's text without its own display label: "B. (5, 5)" -> "(5, 5)", "2: (3,1,2)" -> "(3,1,2)"."""
-    option = str(option)
-    for label in (re.escape(chr(ord("A") + i)), str(i + 1)):
-        m = re.match(rf"\s*(?:\({label}\)|\[{label}\]|{label}[.:)])(?=\s)", option)
-        if m:
-            return option[m.end():].strip()
-    return option.strip()
+# Option labels come in three schemes: letters A, B, … (our engine, Sudoku's "A.red", Pacman's "A. …"),
+# numbers from 1 ("[1] …", "1. …", "1: …", Sokoban, Klondike, Word Search) and numbers from 0 (GameQA's
+# Snake lists "0: The snake hits the bound of the grid."). A label is a whole word — the "A" in "ANSWER" is
+# none — and a number label is never the start of a decimal ("1.5" is a number).
+LETTER, FROM_ONE, FROM_ZERO = "letter", "from 1", "from 0"
+_LABEL = re.compile(r"(?:(?:the\s+)?(?:option|choice)\s*)?(?P<open>[(\[])?"
+                    r"(?P<label>[A-Za-z](?!\w)|[0-9]{1,3}(?!\w|\.[0-9]))(?(open)[)\]])(?P<rest>.*)",
+                    re.IGNORECASE | re.DOTALL)
+_SEPARATORS = " \t\n.:)-–"
 
 
-def _label_index(label, by_letter):
-    """0-based option index of a label token ("C" -> 2 with letter labels, "3" -> 2 with index labels), or None."""
-    if by_letter:
-        return ord(label.upper()) - ord("A") if len(label) == 1 and label.isascii() and label.isalpha() else None
-    return int(label) - 1 if re.fullmatch(r"[0-9]{1,3}", label) and int(label) >= 1 else None
+def _label_of(i, scheme):
+    return chr(ord("A") + i) if scheme == LETTER else str(i + (scheme == FROM_ONE))
 
 
-def _choice_labels(gold, texts, options):
-    """(by_letter, gold index) for a multiple-choice sample, or None if the gold names no option.
-
-    A letter gold means options are labelled A, B, … (our engine); a digit gold 1..n means 1, 2, …
-    (released GameQA). A gold equal to exactly one option's text picks that option, labelled by the
-    options' own "1: …" prefixes if every option has one, else by letters.
-    """
-    g = gold.strip()
-    for by_letter in (True, False):
-        index = _label_index(g, by_letter)
-        if index is not None and (by_letter or index < len(texts)):
-            return by_letter, index
-    matches = [i for i, text in enumerate(texts) if _equivalent(g, text)]
-    if len(matches) != 1:
-        return None
-    by_index = all(re.match(rf"\s*{i + 1}\s*[.:)]", str(o)) for i, o in enumerate(options))
-    return not by_index, matches[0]
+def _label_index(label, scheme, n=None):
+    """0-based index of the option a label names in `scheme`, or None; with `n` options known, a label past
+    the last option is no label (so "11" among 8 options can be an option's text)."""
+    if scheme == LETTER:
+        index = ord(label.upper()) - ord("A") if len(label) == 1 and label.isascii() and label.isalpha() else None
+    else:
+        index = int(label) - (scheme == FROM_ONE) if re.fullmatch(r"[0-9]{1,3}", label) else None
+    return index if index is not None and index >= 0 and (n is None or index < n) else None
 
 
-def _named_label(answer, by_letter, texts):
-    """Index of the option `answer` names by its label — "B", "(B)", "option B", "B. (5, 5)" — else None.
+def _carries_label(option, i, scheme):
+    """Does the option string start with its own position's label: "A.red", "B. down", "[2] …", "0: …"?"""
+    label = _label_of(i, scheme)
+    separator = r"[.:)]" if scheme == LETTER else r"(?:\.(?![0-9])|[:)])"  # "E.3" is labelled, "1.5" a number
+    return re.match(rf"\s*(?:\({label}\)|\[{label}\]|{label}{separator})", option) is not None
 
-    Any label-shaped answer is a label, even one past the last option (it is then simply wrong). The label
-    must be a whole word, so the "A" in "ANSWER" is no label. Text after the label is allowed only when it
-    is that option's own text ("B. (5, 5)"); "A or C", "A, C", "1 2", "1. 2" name no single label.
-    """
+
+def _own_labels(options):
+    """The scheme of the labels the options carry themselves, when every option carries its own position's
+    label; else None (bare option texts)."""
+    for scheme in (LETTER, FROM_ONE, FROM_ZERO):
+        if all(_carries_label(str(o), i, scheme) for i, o in enumerate(options)):
+            return scheme
+    return None
+
+
+def _option_text(option, i, scheme):
+    """An option's text without its own label: "B. (5, 5)" -> "(5, 5)", "A.red" -> "red", "[7] 11" -> "11"."""
+    option = str(option).strip()
+    if scheme is None:
+        return option
+    label = _label_of(i, scheme)
+    return re.sub(rf"^(?:\({label}\)|\[{label}\]|{label}[.:)])", "", option, count=1).strip()
+
+
+def _named_by_label(answer, scheme, texts, same=_equivalent):
+    """Index of the option `answer` names by its label — "B", "(B)", "option B", "[7] 11", "3. 182", "A.red" —
+    else None. Text after the label is allowed only when it is that option's own text (the option echoed as
+    the question lists it); "A or C", "A, C", "1 2" name no single label. With the options' count known, a
+    label past the last option is no label. `texts` may be empty (options drawn in the image): any label."""
     m = _LABEL.match(answer)
     if m is None:
         return None
-    index, rest = _label_index(m["label"], by_letter), m["rest"]
-    if index is None or not rest.strip(" \t\n.:)-–"):
+    index = _label_index(m["label"], scheme, len(texts) or None)
+    if index is None:
+        return None
+    detail = m["rest"].lstrip(_SEPARATORS)
+    if not detail.strip(_SEPARATORS):
         return index
-    detail = rest.lstrip(" \t\n.:)-–")
-    if index >= len(texts) or not _equivalent(detail, texts[index]):
-        return None
-    second = _LABEL.fullmatch(detail)  # a detail that is itself a bare label makes two labels: a hedge
-    if second and not second["rest"].strip() and _label_index(second["label"], by_letter) is not None:
-        return None
-    return index
+    return index if index < len(texts) and same(detail, texts[index]) else None
+
+
+def _choice(gold, options):
+    """(label scheme, gold index, option texts) for a multiple-choice sample, or None if the gold names no option.
+
+    The options' own labels fix the scheme when they carry them. Otherwise the gold does: a letter means
+    A, B, …; a number 1..n means 1, 2, … (released GameQA); a number past the last option is an option's
+    text. A gold that is an option's text, or the whole option string with its label ("A. Pinky is closer
+    to Pac-Man"), picks that option.
+    """
+    own = _own_labels(options)
+    texts = [_option_text(o, i, own) for i, o in enumerate(options)]
+    g = gold.strip()
+    for scheme in ([own] if own else [LETTER, FROM_ONE]):
+        index = _label_index(g, scheme, len(texts) if scheme != LETTER else None)
+        if index is not None:
+            return scheme, index, texts
+    scheme = own or LETTER
+    index = _named_by_label(g, scheme, texts)
+    if index is None:
+        matches = [i for i, text in enumerate(texts) if _equivalent(g, text)]
+        index = matches[0] if len(matches) == 1 else None
+    return None if index is None else (scheme, index, texts)
 
 
 def score_gameqa(completion, sample):
-    """Grade a GameQA answer by rule (SPEC §4). Game-RL asks a 72B judge and falls back to substring match;
-    we use neither. accuracy ∈ {0, 1}; format is always 0 (Game-RL has no format reward).
+    """Grade a GameQA answer by rule. Game-RL asks a 72B judge and falls back to substring match; we use
+    neither. accuracy ∈ {0, 1}; format is always 0 (Game-RL has no format reward).
 
-    1. Final answer: the last "The answer is …" / "Answer: …" (to the end of its line), else the
-       last \\boxed{…}, else the last <answer>…</answer>, else the last non-empty line; \\text{}, $, ** and a
-       trailing '.' are stripped. An empty answer, or one over 4096 characters, scores 0.
-    2. Multiple choice (the sample has `options`): a letter gold means labels A, B, …; a digit gold 1..n
-       means labels 1, 2, … (released GameQA); a gold equal to one option's text picks that option. The
-       answer is right if it IS the gold label ("B", "(B)", "Option B", "B. <B's text>") or equals exactly
-       one option's text, that option being the gold. A label is read first: with index labels and
-       numeric option texts, a bare number is the option number (the question asks for the option number),
-       so "5" for options "3", "5", "7" means option 5 and is wrong.
+    1. Final answer (`final_answer`): the last "The answer is …" / "Answer: …" (to the end of its line), else
+       the last \\boxed{…}, else the last <answer>…</answer>, else the last non-empty line; \\text{}, $, ** and
+       a trailing '.' are stripped. An empty answer, one over 4096 characters, or one followed by an
+       alternative ("or A" on the next line) scores 0.
+    2. Multiple choice (the sample has `options`): the label scheme and the gold option come from `_choice`.
+       The answer is right if it names the gold option by its label ("B", "(B)", "Option B", "[7]"), by its
+       label and text as the question lists them ("B. (5, 5)", "[7] 11", "A.red"), or by its text alone,
+       when that text is exactly one option's. A label is read first, but a number past the last option is
+       no label: among options "3", "5", "7", "9" labelled 1-4, "3" is option 3 (text "7") and "5" is the
+       option whose text is 5.
     3. Fill-in (no options): numbers compare within 1e-6 relative / 1e-9 absolute; "5", "5.0", "5 moves",
        "five" (zero…twenty) and "1,000" are numbers; "10/2" is not (nothing is evaluated). Coordinates,
        lists and matrices compare element by element, in order, with any brackets, commas or spaces, but
@@ -384,96 +576,27 @@ def score_gameqa(completion, sample):
         gold = str(gold)
     if not isinstance(gold, str):
         raise ValueError(f"sample {sample.get('id')!r}: a GameQA answer must be a string, got {gold!r}")
-    answer = _final_answer(completion)
+    answer = final_answer(completion, GAMEQA_ORDER)
     options = sample.get("options")
-    choice = None
-    if isinstance(options, (list, tuple)) and options:
-        texts = [_option_text(o, i) for i, o in enumerate(options)]
-        choice = _choice_labels(gold, texts, options)
+    choice = _choice(gold, options) if isinstance(options, (list, tuple)) and options else None
     if choice is None:  # fill-in, or a gold that names no option: compare values
-        correct = _equivalent(answer, gold)
-    else:
-        by_letter, gold_index = choice
-        named = _named_label(answer, by_letter, texts)
-        if named is None:  # no label: the answer may be one option's text
-            named = [i for i, text in enumerate(texts) if _equivalent(answer, text)]
-            named = named[0] if len(named) == 1 else None
-        correct = named == gold_index
-    return _result(1.0 if correct else 0.0, 0.0)
+        return _result(1.0 if _equivalent(answer, gold) else 0.0, 0.0)
+    scheme, gold_index, texts = choice
+    named = _named_by_label(answer, scheme, texts)
+    if named is None:  # no label: the answer may be one option's text
+        matches = [i for i, text in enumerate(texts) if _equivalent(answer, text)]
+        named = matches[0] if len(matches) == 1 else None
+    return _result(1.0 if named == gold_index else 0.0, 0.0)
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Rotation (SPEC §3)
-
-_DEGREE_MARKS = re.compile(r"°|º|\^\s*\{?\s*\\circ\s*\}?|\\circ|\\boxed|-?\bdegrees?\b|\bdeg\b|[${}]")
-_ANGLE_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_TURN_TOKENS = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|clockwise|cw|[+-]?\d+(?:\.\d+)?|[a-z]+|\S")
-_COUNTER_CLOCKWISE = re.compile(r"counter[\s-]*clockwise|anti[\s-]*clockwise|ccw")
-_TURN_FILLER = {"rotation", "rotated", "rotate", "turn", "turned", "by", "a", "of", "the", "angle", "is",
-                "answer", ".", ",", ":", "!"}  # words that do not change which turn is named
-
-
-def _parse_turn(text):
-    """The clockwise angle in degrees (mod 360) that an answer names, or None unless it names exactly one turn.
-
-    "90", "90°", "90 degrees", "clockwise 90", "90 clockwise" (also with LaTeX degree marks or a boxed
-    number) -> 90; "counter clockwise 90", "anticlockwise 90", "-90" -> 270, a different turn; "180" -> 180.
-    Two numbers ("90 or 180"), both directions, or any word that is not a number, a direction or harmless
-    filler -> None.
-    """
-    text = _DEGREE_MARKS.sub(" ", text.lower().replace("\u2212", "-"))
-    numbers, counter, clockwise = [], 0, 0
-    for token in _TURN_TOKENS.findall(text):
-        if _ANGLE_NUMBER.fullmatch(token):  # not str.isdigit: it accepts "²", which float() rejects
-            numbers.append(float(token))
-        elif _COUNTER_CLOCKWISE.fullmatch(token):
-            counter += 1
-        elif token in ("clockwise", "cw"):
-            clockwise += 1
-        elif token not in _TURN_FILLER:
-            return None
-    if len(numbers) != 1 or (counter and clockwise):
-        return None
-    return (-numbers[0] if counter else numbers[0]) % 360.0  # inf/nan from absurd numbers compare unequal
-
-
-def score_rotation(completion, sample):
-    thinks = _blocks(completion, "think")
-    fmt = FORMAT_BONUS if _exact_layout(completion, ("think", "answer")) and thinks[0].strip() else 0.0
-    answers = _blocks(completion, "answer")
-    if len(answers) != 1 or completion.count("<answer>") != 1:  # two answers is a hedge, none is no answer
-        return _result(0.0, fmt)
-    named, gold = _parse_turn(answers[0]), _parse_turn(sample["answer"])
-    if gold is None:
-        raise ValueError(f"sample {sample.get('id')!r}: rotation gold {sample['answer']!r} names no single turn")
-    return _result(1.0 if named == gold else 0.0, fmt)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Benchmarks (SPEC §7): MathVista, MathVerse, MathVision, MMMU, MMMU-Pro, graded by rule (no GPT-4o fallback)
+# Benchmarks (ViGaL §4): MathVista, MathVerse, MathVision, MMMU, MMMU-Pro, graded by rule (no GPT-4o fallback)
 
 _FRACTION = re.compile(r"\\[dt]?frac\s*\{([^{}]+)\}\s*\{([^{}]+)\}")
 _RATIO = re.compile(r"([+-]?[0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)")
 _ASSIGNMENT = re.compile(r"^[a-z]\w{0,3}\s*=\s*(?=\S)", re.IGNORECASE)  # "x = 5", "AB = 3": the value is after '='
 _LATEX_NOISE = re.compile(r"\\(?:left|right|displaystyle|!|,|;|:)|\\ |\$")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\%|%|\bdegrees?\b")
-
-
-def _benchmark_answer(completion):
-    """The answer a benchmark completion commits to, in ViGaL's order (SPEC §7): the last <answer>…</answer>
-    (its last \\boxed{} if it holds one), else the last \\boxed{…}, else the last "The answer is …" /
-    "Answer: …". Nothing else counts: a completion that never commits to an answer scores 0."""
-    tagged = _last_tagged(completion)
-    if tagged is not None:
-        boxed = _last_boxed(tagged)
-        return _clean(boxed if boxed is not None else tagged)
-    boxed = _last_boxed(completion)
-    if boxed is not None:
-        return _clean(boxed)
-    marker = None
-    for marker in _MARKER.finditer(completion):
-        pass
-    return _clean(_statement_after(completion, marker.end())) if marker is not None else ""
 
 
 def _math_text(text, unit=""):
@@ -511,7 +634,7 @@ def _decimals(gold):
 
 
 def _same_math(answer, gold, answer_type=None, precision=None, unit=""):
-    """Does `answer` state the gold value? Numbers by the benchmark's answer type (SPEC §7):
+    """Does `answer` state the gold value? Numbers by the benchmark's answer type:
     integer: the same whole number ("3.0" is 3, "3.5" is not); float with a precision p (MathVista): equal
     after rounding both to p decimals; a number with no precision: equal after rounding the answer to the
     gold's own decimals (gold "1.25" accepts "1.2500", not "1.3"; gold "2" accepts only 2 within 1e-6);
@@ -543,8 +666,7 @@ def _gold_forms(gold):
         return [str(g) for g in gold]
     text = str(gold).strip()
     if text.startswith("[") and text.endswith("]") and "'" in text:
-        import ast  # gold comes from the dataset, never from the model: literal_eval parses, it runs nothing
-        try:
+        try:  # the gold comes from the dataset, never from the model: literal_eval parses, it runs nothing
             forms = ast.literal_eval(text)
             if isinstance(forms, list) and forms:
                 return [str(f) for f in forms]
@@ -554,35 +676,35 @@ def _gold_forms(gold):
 
 
 def score_math(completion, sample):
-    """Grade a benchmark answer by rule (SPEC §7; ViGaL adds a GPT-4o fallback, we do not). Format is 0.
+    """Grade a benchmark answer by rule (ViGaL adds a GPT-4o fallback, we do not). Format is 0.
 
-    1. Answer: the last <answer>…</answer> (its \\boxed{} if any), else the last \\boxed{…}, else the last
-       "The answer is …"/"Answer: …"; \\text{}, $, ** and a trailing '.' are stripped. No answer scores 0.
-    2. Multiple choice (`options`, gold = a letter A, B, …): right if the answer IS the gold letter ("B",
-       "(B)", "Option B", "B. <B's text>") or equals the text of exactly one option, the gold one (the letter
-       is inferred from the option text). Options unknown but gold a letter (MathVision with the choices
-       drawn in the image): the letter alone decides. "A or C" names no single option and scores 0.
+    1. Answer (`final_answer` in ViGaL's order): the last <answer>…</answer> (its \\boxed{} if any), else the
+       last \\boxed{…}, else the last "The answer is …"/"Answer: …"; \\text{}, $, ** and a trailing '.' are
+       stripped. No answer, or one followed by an alternative, scores 0.
+    2. Multiple choice (`options`, gold = a letter A, B, …): right if the answer names the gold letter ("B",
+       "(B)", "Option B", "B. <B's text>") or equals the text of exactly one option, the gold one. Options
+       unknown but gold a letter (MathVision with the choices drawn in the image): the letter alone decides.
+       "A or C" names no single option and scores 0.
     3. Free form: `_same_math` with the sample's `answer_type`, `precision` and `unit` (MathVista), any of
        several accepted gold forms (MMMU).
     """
     gold = sample.get("answer")
-    answer = _benchmark_answer(completion)
+    answer = final_answer(completion, BENCHMARK_ORDER)
     if not answer or gold is None:
         return _result(0.0, 0.0)
     options = [str(o) for o in (sample.get("options") or [])]
+    precision, unit = sample.get("precision"), sample.get("unit") or ""
     gold_text = str(gold).strip()
     if options or re.fullmatch(r"[A-J]", gold_text):
         if not re.fullmatch(r"[A-Za-z]", gold_text):
             raise ValueError(f"sample {sample.get('id')!r}: a multiple-choice gold must be a letter, got {gold!r}")
-        gold_index = ord(gold_text.upper()) - ord("A")
-        named = _named_label(answer, True, options)
+        same = lambda a, t: _same_math(a, t, None, precision, unit)
+        named = _named_by_label(answer, LETTER, options, same)
         if named is None and options:
-            matches = [i for i, text in enumerate(options)
-                       if _same_math(answer, text, None, sample.get("precision"), sample.get("unit") or "")]
+            matches = [i for i, text in enumerate(options) if same(answer, text)]
             named = matches[0] if len(matches) == 1 else None
-        return _result(1.0 if named == gold_index else 0.0, 0.0)
-    correct = any(_same_math(answer, form, sample.get("answer_type"), sample.get("precision"), sample.get("unit") or "")
-                  for form in _gold_forms(gold))
+        return _result(1.0 if named == ord(gold_text.upper()) - ord("A") else 0.0, 0.0)
+    correct = any(_same_math(answer, form, sample.get("answer_type"), precision, unit) for form in _gold_forms(gold))
     return _result(1.0 if correct else 0.0, 0.0)
 
 
@@ -592,8 +714,8 @@ def score_math(completion, sample):
 SCORERS = {
     "snake": score_snake,
     "snake_move": score_snake_move,
-    "gameqa": score_gameqa,
     "rotation": score_rotation,
+    "gameqa": score_gameqa,
     "math": score_math,
 }
 

@@ -132,7 +132,7 @@ def test_score_table(records, bench, sample_id, completion, accuracy):
     ("I think it is 5", ""),  # no commitment: no answer
 ])
 def test_answer_extraction(completion, expected):
-    assert rewards._benchmark_answer(completion) == expected
+    assert rewards.final_answer(completion, rewards.BENCHMARK_ORDER) == expected
 
 
 def test_bad_sources_end_with_one_message(tmp_path):

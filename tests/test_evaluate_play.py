@@ -1,5 +1,6 @@
 """Snake play with scripted policies: snake.play_matches against outcomes computed by hand from the start
-positions, the invalid-answer fallback, determinism, and evaluate.parse_move. Pure Python, no model."""
+positions, the invalid-answer fallback and determinism. Pure Python, no model. (The move a completion
+commits to is rewards.snake_move, tested in test_rewards.py.)"""
 import pytest
 
 import evaluate
@@ -70,17 +71,3 @@ def test_outcomes_are_deterministic_and_greedy_beats_random():
     assert s["model"]["moves"] == sum(r["turns"] for r in a) and s["model"]["invalid"] == 0
     assert all(len(r["frames"]) == r["turns"] + 1 for r in a)
     assert all(r["turns"] <= 100 for r in a)
-
-
-@pytest.mark.parametrize("text,answer_format,move", [
-    ("<think>x</think><best_answer> left. </best_answer><worst_answer>None</worst_answer>", "vigal", "LEFT"),
-    ("<best_answer>UP</best_answer><best_answer>DOWN</best_answer>", "vigal", None),  # two answers: a hedge
-    ("<best_answer>UP or DOWN</best_answer>", "vigal", None),
-    ("I would go UP", "vigal", None),  # no block: invalid in the paper's format
-    ("UP", "move", "UP"),
-    ("down", "move", "DOWN"),
-    ("UP, then LEFT", "move", None),
-    ("", "move", None),
-])
-def test_parse_move(text, answer_format, move):
-    assert evaluate.parse_move(text, answer_format) == move

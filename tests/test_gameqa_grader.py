@@ -82,10 +82,11 @@ CASES = [
     ("The answer is Only Y-Z matches", PREFIXED, 0),
     # --- numeric option texts: a bare number is the label when labels are indices ---
     ("The answer is 2", COUNTS, 1),
-    ("The answer is 5", COUNTS, 0),                                    # option 5 (none), not the text "5"
+    ("The answer is 5", COUNTS, 1),                                    # no option 5: the option whose text is "5"
     ("The answer is 3", COUNTS, 0),                                    # option 3 = "7"
     ("The answer is 1 or 2", COUNTS, 0),
-    ("The answer is 2. 5", COUNTS, 0),                                 # two numbers: label 2 and label 5
+    ("The answer is 2. 5", COUNTS, 1),                                 # option 2 echoed as listed: label, text
+    ("The answer is 2. 7", COUNTS, 0),                                 # label 2 with option 3's text
     ("The answer is 5", COUNTS_AB, 1),                                 # letter labels: "5" is option text
     ("The answer is B", COUNTS_AB, 1),
     ("The answer is 7", COUNTS_AB, 0),

@@ -310,10 +310,11 @@ COUNTER = {"answer": "counter clockwise 90", "reward": "rotation", "id": "t-ccw"
     ("<think>a</think><answer>180 degrees counter-clockwise</answer>", HALF, 1.0, 0.1),  # 180 has no direction
     ("<think>a</think><answer>counter clockwise 90</answer>", NINETY, 0.0, 0.1),      # a different turn
     ("<think>a</think><answer>anticlockwise 90</answer>", NINETY, 0.0, 0.1),
-    ("<think>a</think><answer>-90</answer>", NINETY, 0.0, 0.1),
+    ("<think>a</think><answer>-90</answer>", NINETY, 1.0, 0.1),            # the prompt's sign: t < 0 is clockwise
     ("<think>a</think><answer>counter clockwise 90</answer>", COUNTER, 1.0, 0.1),
     ("<think>a</think><answer>counterclockwise 90°</answer>", COUNTER, 1.0, 0.1),
-    ("<think>a</think><answer>-90</answer>", COUNTER, 1.0, 0.1),
+    ("<think>a</think><answer>+90</answer>", COUNTER, 1.0, 0.1),           # t > 0 is counter-clockwise
+    ("<think>a</think><answer>-90</answer>", COUNTER, 0.0, 0.1),
     ("<think>a</think><answer>90</answer>", COUNTER, 0.0, 0.1),
     ("<think>a</think><answer>clockwise counterclockwise 90</answer>", COUNTER, 0.0, 0.1),
     ("<think>a</think><answer>45</answer>", NINETY, 0.0, 0.1),
