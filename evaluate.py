@@ -60,7 +60,7 @@ import grpo
 import rewards
 import snake
 import train
-from gameqa import DatasetError, read_dataset
+from records import DatasetError, read_dataset
 
 LEVEL_KEYS = ("difficulty", "plot_level", "qa_level", "qa_type")  # the level fields reported separately
 

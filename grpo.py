@@ -32,7 +32,6 @@ import torch
 import torch.nn.functional as F
 from transformers.modeling_outputs import BaseModelOutputWithPooling
 
-from gameqa import load_images
 
 # ---------------------------------------------------------------------------------------------------------
 # Advantages: one number per completion, from the rewards of its group
@@ -191,11 +190,13 @@ def encode_prompts(processor, samples, repeats=1, system_prompt=None, blind=Fals
 
     Left padding (SPEC §5 gotcha): generation appends on the right, so every prompt must end at the same
     column. blind=True replaces every image by a blank one of the same size (the no-vision control).
-    Returns the processor's dict: input_ids, attention_mask (B*repeats, P), pixel_values, image_grid_thw, ...
+    Each sample's `images` are PIL images: the caller opens files (records.load_images), so this file knows
+    no dataset format. Returns the processor's dict: input_ids, attention_mask (B*repeats, P), pixel_values,
+    image_grid_thw, ...
     """
     texts, images = [], []
     for sample in samples:
-        imgs = load_images(sample)
+        imgs = [im.convert("RGB") for im in sample["images"]]
         if blind:
             imgs = [im.point(lambda _: 255) for im in imgs]
         for _ in range(repeats):

@@ -7,7 +7,7 @@ images 1-2 are a worked example (a 3D object and the same picture turned 180°),
 
 This file makes those samples from nothing but numpy and Pillow, in the order the data flows:
 objects (random unions of boxes) → a small z-buffer renderer → views and pairs → the prompt → sample
-records → the CLI that writes them with gameqa.write_dataset.
+records → the CLI that writes them with records.write_dataset.
 
 Where it deviates from the paper, and why:
 1. Objects are procedural: connected unions of axis-aligned boxes ("parts", 1-4 units a side), each part in its
@@ -25,7 +25,7 @@ Where it deviates from the paper, and why:
    draws easy and medium objects half and half and keeps the paper's two classes.
 
 Images are Pillow palette ("P") images: flat shading leaves under 100 colours a picture, so the palette holds
-them exactly and PNGs are written 5x faster than RGB. gameqa.load_images hands them to a model as RGB.
+them exactly and PNGs are written 5x faster than RGB. records.load_images hands them to a model as RGB.
 
 Commands (512 px, 2 busy CPU cores: about 30 samples/s, so the 36K set takes about 20 minutes):
     python rotation.py --out data/rotation_train --n 36000 --seed 0                # the paper-sized train set
@@ -44,7 +44,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-import gameqa
+import records
 
 
 @dataclass(frozen=True)
@@ -445,7 +445,7 @@ def main(argv=None):
 
     progress = lambda it: tqdm(it, total=args.n, desc="rotation", unit="sample")
     samples = map(_sample_job, jobs) if args.workers == 1 else _in_parallel(jobs, args.workers)
-    gameqa.write_dataset(counted(samples), args.out, progress=progress)  # PNGs are encoded here, in order
+    records.write_dataset(counted(samples), args.out, progress=progress)  # PNGs are encoded here, in order
     print(f"wrote {args.n} rotation samples to {os.path.join(args.out, 'metadata.jsonl')}")
     print("per level: " + ", ".join(f"{k} {v}" for k, v in sorted(levels.items())))
     print("per angle: " + ", ".join(f"{k} {v}" for k, v in sorted(angles.items())))

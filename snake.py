@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-import gameqa
+import records
 
 MOVES = ("UP", "DOWN", "LEFT", "RIGHT")  # canonical order: labels and prompts list moves in this order
 DELTAS = {"UP": (0, 1), "DOWN": (0, -1), "LEFT": (-1, 0), "RIGHT": (1, 0)}  # y grows upward (SPEC §2)
@@ -490,7 +490,7 @@ def main(argv=None):
             yield sample
 
     try:
-        n = gameqa.write_dataset(samples(), args.out, progress=lambda it: tqdm(it, total=args.n, desc="snake"))
+        n = records.write_dataset(samples(), args.out, progress=lambda it: tqdm(it, total=args.n, desc="snake"))
     except RuntimeError as e:  # a config that passed check_config but whose games never reach the length
         parser.exit(1, f"snake.py: error: {e}\n")
     print(f"wrote {n} {args.split} samples to {args.out}/metadata.jsonl (images in {args.out}/images/)")

@@ -77,7 +77,7 @@ import grpo
 import rewards
 import rotation
 import snake
-from gameqa import DatasetError, load_images, read_dataset
+from records import DatasetError, load_images, read_dataset, with_images
 
 # ---------------------------------------------------------------------------------------------------------
 # Config: one dataclass, every field documented; presets are plain dicts of overrides
@@ -406,7 +406,7 @@ def make_sampler(cfg, split="train"):
 
         def from_folder(i):
             epoch, j = divmod(i, len(dataset))
-            return dataset[epoch_order(epoch)[j]]
+            return with_images(dataset[epoch_order(epoch)[j]])
         return from_folder
     games = cfg.games.split(",")
     weights = [float(w) for w in cfg.game_weights.split(",")] if cfg.game_weights else [1.0] * len(games)
@@ -429,7 +429,7 @@ def evaluate_samples(model, processor, samples, batch_size, max_completion_lengt
     rows = []
     batches = range(0, len(samples), batch_size)
     for start in (progress(batches) if progress else batches):
-        chunk = samples[start:start + batch_size]
+        chunk = [with_images(s) for s in samples[start:start + batch_size]]
         out = grpo.rollout(model, processor, chunk, 1, max_completion_length, temperature=temperature,
                            system_prompt=system_prompt, blind=blind)
         for sample, text in zip(chunk, out["texts"]):

@@ -1,10 +1,15 @@
-"""GameQA engine: the record contract, option invariants and determinism, for every task of every game."""
+"""GameQA engine: the registry, the one-file-per-game layout, the record contract, option invariants and
+determinism, for every task of every game."""
+import ast
+import glob
 import json
+import os
 import re
 
 import pytest
 
 import gameqa
+from gameqa_games import common
 
 TASKS = [(g.name, t.question_id) for g in gameqa.REGISTRY.values() if g.implemented for t in g.tasks]
 
@@ -14,17 +19,68 @@ def test_registry_has_the_30_games_and_the_split():
     assert len(games) == 30
     assert sum(g.split_group == "in-domain" for g in games) == 20
     assert {g.name for g in games if g.split_group == "out-of-domain"} == {
-        "pyramid_chess", "minecraft", "jewel2", "klondike", "sudoku", "lifegame", "minesweeper", "snake",
+        "pyramid_chess", "minecraft", "jewel2", "klondike", "sudoku", "lifegame", "minesweeper", "gameqa_snake",
         "chess_ranger", "pacman"}
     assert len({g.category for g in games}) == 4
     for g in games:
         if g.implemented:
-            assert {t.qa_type for t in g.tasks} == set(gameqa.QA_TYPES), g.name
+            assert os.path.isfile(os.path.join(ROOT, "gameqa_games", f"{g.module}.py")), g.name
+            assert {t.qa_type for t in g.tasks} <= set(gameqa.QA_TYPES), g.name
+            assert {t.qa_level for t in g.tasks} <= set(gameqa.LEVELS), g.name
+            ids = [t.question_id for t in g.tasks]
+            assert len(set(ids)) == len(ids), f"{g.name}: repeated question_id"
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def imported_modules(path):
+    """The top-level names of every module a file imports (import x.y -> x.y; from x.y import z -> x.y, x.y.z)."""
+    names = set()
+    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            names |= {base} | {f"{base}.{a.name}" for a in node.names}
+    return names
+
+
+def test_games_import_only_the_common_module_and_the_rl_core_imports_no_game():
+    game_files = sorted(glob.glob(os.path.join(ROOT, "gameqa_games", "*.py")))
+    game_modules = {os.path.basename(p)[:-3] for p in game_files} - {"__init__", "common"}
+    assert {"sokoban", "maze", "tetris", "reconstruction_3d", "sudoku", "minesweeper"} <= game_modules
+    project = {"gameqa", "snake", "rotation", "rewards", "grpo", "train", "evaluate", "records", "model"}
+    for path in game_files:
+        imports = imported_modules(path)
+        ours = {m for m in imports if m.split(".")[0] in project | {"gameqa_games"} or m.startswith(".")}
+        assert all(m == "gameqa_games.common" or m.startswith("gameqa_games.common.") for m in ours), (path, ours)
+        assert not {m for m in imports if m.split(".")[0] in ("torch", "transformers", "accelerate")}, path
+    for top in ("grpo.py", "snake.py", "rotation.py", "rewards.py"):
+        imports = {m.split(".")[0] for m in imported_modules(os.path.join(ROOT, top))}
+        assert not imports & ({"gameqa", "gameqa_games", "snake", "rotation"} - {top[:-3]}), (top, imports)
+
+
+def test_release_folders_name_every_game():
+    """Released GameQA files name a game by Game-RL's source folder; each one maps to our registry name."""
+    folders = {"3d_maze": "3d_maze", "rubiks_cube": "rubiks_cube", "3DReconstruction": "3d_reconstruction",
+               "PyramidChess": "pyramid_chess", "minecraft": "minecraft", "tangram": "tangram",
+               "freecell": "freecell", "tetris": "tetris", "zuma": "zuma", "spider_solitaire": "spider_solitaire",
+               "hue": "color_hue", "jewel2": "jewel2", "klondike": "klondike", "langton_ant": "langtons_ant",
+               "2d_turing_machine": "2d_turing_machine", "word_search": "word_search", "tents": "tents",
+               "rhythm_game": "rhythm_game", "star-battle": "star_battle", "sudoku": "sudoku", "lifegame": "lifegame",
+               "minesweeper": "minesweeper", "sokoban": "sokoban", "maze": "maze", "tictactoe": "tictactoe",
+               "ultra_tictactoe": "ultra_tictactoe", "space_invaders": "space_invaders", "snake": "gameqa_snake",
+               "chess_ranger": "chess_ranger", "pacman": "pacman"}
+    assert set(folders.values()) == set(gameqa.REGISTRY)
+    for folder, name in folders.items():
+        assert gameqa.released_game(f"games_images_test/{folder}/00001.png", "7") == name, folder
+        assert gameqa.released_game("RL_5k_games_images/00001.png", f"{folder}-00001") == name, folder
 
 
 @pytest.mark.parametrize("game,qid", TASKS)
 def test_record_contract_and_options(game, qid):
-    letters_seen = set()
+    letters_seen, fewest_options = set(), 10
     for seed in range(12):
         level = gameqa.LEVELS[seed % 3]
         s = gameqa.sample_task(game, qid, seed, level, render=(seed < 3))
@@ -39,15 +95,16 @@ def test_record_contract_and_options(game, qid):
             assert len(s["images"]) == 1 and s["images"][0].mode == "RGB"
         if "options" in s:
             options = s["options"]
-            assert 3 <= len(options) <= 10 and len(set(options)) == len(options)
+            assert 2 <= len(options) <= 10 and len(set(options)) == len(options)
             assert re.fullmatch(r"[A-J]", s["answer"]) and "ABCDEFGHIJ".index(s["answer"]) < len(options)
             listed = re.findall(r"^([A-J]): (.*)$", s["prompt"], flags=re.M)
             assert listed == [("ABCDEFGHIJ"[i], o) for i, o in enumerate(options)]
             letters_seen.add(s["answer"])
+            fewest_options = min(fewest_options, len(options))
         else:
             assert s["answer"] and "\n" not in s["answer"]
-    if letters_seen:
-        assert len(letters_seen) >= 3, f"{game} q{qid}: the gold sits at too few positions: {letters_seen}"
+    if letters_seen:  # shuffled options put the gold anywhere (a fixed two-option list: either place)
+        assert len(letters_seen) >= min(3, fewest_options), f"{game} q{qid}: the gold sits at too few positions: {letters_seen}"
 
 
 def test_same_seed_same_sample_and_streams_differ():
@@ -61,7 +118,7 @@ def test_same_seed_same_sample_and_streams_differ():
 
 def test_numeric_distractors_are_near_and_distinct():
     import random
-    d = gameqa.numeric_distractors(random.Random(0), 5, k=7, low=1)
+    d = common.numeric_distractors(random.Random(0), 5, k=7, low=1)
     assert len(set(d)) == 7 and "5" not in d and all(1 <= int(v) <= 9 for v in d)
 
 
@@ -102,5 +159,5 @@ def test_sample_at_rejects_unknown_games_and_defaults_to_in_domain():
     with pytest.raises(ValueError, match="'pacman'"):
         gameqa.sample_at(0, seed=0, games=["pacman"])
     games = {gameqa.sample_at(i, seed=0, render=False)["game"] for i in range(40)}
-    assert games == set(gameqa.game_names("in-domain")) == {"sokoban", "maze", "tetris", "3d_reconstruction"}
+    assert games == set(gameqa.game_names("in-domain")) and "sudoku" not in games
     assert gameqa.GAME_RL_SYSTEM_PROMPT.count(".") == 1  # one sentence

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-import gameqa
+import records
 import rewards
 import rotation
 from rotation import RotationConfig
@@ -279,10 +279,10 @@ def test_cli_same_seed_gives_identical_files_serial_or_parallel(tmp_path):
                                                    ["metadata.jsonl"] + [f"images/{n}" for n in names[:-1]],
                                                    shallow=False)
         assert not mismatch and not errors
-    records = gameqa.read_dataset(str(tmp_path / "a"))
-    assert [r["id"] for r in records] == [f"rotation-train-{i:06d}" for i in range(5)]
-    back = gameqa.load_images(records[0])
-    assert np.array_equal(rgb(back[3]), turned_by_index(rgb(back[2]), records[0]["answer"]))
+    rows = records.read_dataset(str(tmp_path / "a"))
+    assert [r["id"] for r in rows] == [f"rotation-train-{i:06d}" for i in range(5)]
+    back = records.load_images(rows[0])
+    assert np.array_equal(rgb(back[3]), turned_by_index(rgb(back[2]), rows[0]["answer"]))
 
 
 # ---------------------------------------------------------------------------------------------------------

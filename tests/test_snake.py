@@ -8,7 +8,7 @@ import random
 import pytest
 from PIL import Image
 
-import gameqa
+import records
 import rewards
 import snake
 
@@ -281,18 +281,18 @@ def test_cli_same_seed_gives_identical_bytes(tmp_path, capsys):
     assert "samples per difficulty" in printed and str(tmp_path / "a") in printed
     for name in ("metadata.jsonl", *(os.path.join("images", f) for f in os.listdir(tmp_path / "a" / "images"))):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    records = gameqa.read_dataset(str(tmp_path / "a"))
-    assert [r["id"] for r in records] == [f"snake-train-{i:06d}" for i in range(6)]
+    rows = records.read_dataset(str(tmp_path / "a"))
+    assert [r["id"] for r in rows] == [f"snake-train-{i:06d}" for i in range(6)]
     assert sorted(os.listdir(tmp_path / "a" / "images")) == sorted(f"snake-train-{i:06d}-0.png" for i in range(6))
-    on_disk = Image.open(records[2]["images"][0]).convert("RGB")  # the PNG is the rendered state, losslessly
+    on_disk = Image.open(rows[2]["images"][0]).convert("RGB")  # the PNG is the rendered state, losslessly
     cfg = snake.SnakeConfig(width=6, height=6, num_apples=2, image_size=96)
-    assert on_disk.tobytes() == snake.render(records[2]["state"], 96).tobytes()
-    assert records[2]["state"] == json.loads(json.dumps(snake.sample_at(2, 11, "train", cfg)["state"]))
+    assert on_disk.tobytes() == snake.render(rows[2]["state"], 96).tobytes()
+    assert rows[2]["state"] == json.loads(json.dumps(snake.sample_at(2, 11, "train", cfg)["state"]))
 
     snake.main(cli_args(tmp_path / "t", split="test"))
-    test_records = gameqa.read_dataset(str(tmp_path / "t"))
+    test_records = records.read_dataset(str(tmp_path / "t"))
     assert test_records[0]["id"] == "snake-test-000000"
-    assert all(a["state"] != b["state"] for a, b in zip(records, test_records))
+    assert all(a["state"] != b["state"] for a, b in zip(rows, test_records))
 
 
 def test_samples_are_independent_of_the_other_indices():
