@@ -60,7 +60,7 @@ import grpo
 import rewards
 import snake
 import train
-from records import DatasetError, read_dataset
+from records import DatasetError, load_data
 
 LEVEL_KEYS = ("difficulty", "plot_level", "qa_level", "qa_type")  # the level fields reported separately
 
@@ -154,9 +154,9 @@ def progress_bar(desc):
 
 
 def game_samples(cfg, args):
-    """The test split of the checkpoint's games (or --games), or a dataset folder."""
+    """The test split of the checkpoint's games (or --games), or the records at --data (records.load_data)."""
     if args.data:
-        return read_dataset(args.data)
+        return load_data(args.data)
     cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games,
                                              seed=cfg.seed if args.seed is None else args.seed))
     sample_at = train.make_sampler(cfg, split="test")
@@ -684,7 +684,8 @@ def add_decoding(p):
 
 
 def add_games(p, default_n=64):
-    p.add_argument("--data", default=None, help="dataset folder (metadata.jsonl + images/) instead of generated test samples")
+    p.add_argument("--data", default=None, help="data instead of generated test samples: a dataset folder, ViGaL's jsonl "
+                   "or folder, games_data_test.json (GameQA-140K) or GameQA_RL_5k.json")
     p.add_argument("--games", default=None, help="comma-separated games to generate test samples for; default: the checkpoint's")
     p.add_argument("--gameqa-games", default="all", help="GameQA games to test: all (default), in-domain, out-of-domain, or names")
     p.add_argument("--n", type=int, default=default_n, help=f"generated test samples (default {default_n}; ignored with --data)")

@@ -15,8 +15,8 @@ This file, top to bottom:
   - REGISTRY: the 30 games, each with its category, its split (in-domain games train; out-of-domain games are held
     out to measure generalisation) and its module, or None while it is not implemented yet;
   - the engine: `make_sample`, and the seeded sample streams `sample_at` / `generate` / `sample_task`;
-  - the released formats: GameQA-140K (games_data.json + image folders) and GameQA-5K (ms-swift jsonl) read into
-    sample records, and ours written out to those formats and to MM-EUREKA's;
+  - the released formats: GameQA-140K (games_data.json + image folders) and GameQA-5K (ms-swift, GameQA_RL_5k.json)
+    read into sample records, and ours written out in both (ViGaL's MM-EUREKA jsonl is records.py's);
   - the CLI.
 The sample record and the dataset folder on disk are records.py's.
 
@@ -202,8 +202,9 @@ def sample_task(game_name, question_id, seed, plot_level="Easy", split="train", 
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Released data: GameQA-140K (games_data.json + image folders) and GameQA-5K (ms-swift jsonl) into sample
-# records, and our records out to those two formats and to MM-EUREKA's (Game-RL's data card; ViGaL trains on MM-EUREKA's).
+# Released data: GameQA-140K (games_data.json + games_images/<game>/…) and GameQA-5K (ms-swift: GameQA_RL_5k.json +
+# RL_5k_games_images/<game>/…) into sample records, and our records out to both (Game-RL's data card).
+# records.load_data picks these readers for a --data path.
 
 GAMEQA_FIELDS = ("data_id", "qa_type", "question_id", "question_description", "image", "state", "plot_level",
                  "qa_level", "question", "answer", "analysis")
@@ -293,19 +294,23 @@ def check_fields(row, fields, where):
         raise DatasetError(f"{where}: missing field(s) {', '.join(missing)}")
 
 
-def load_gameqa(json_path, images_root):
-    """GameQA-140K (games_data.json / games_data_test.json) as sample records. `image` is resolved against
-    `images_root`; the released fields stay in the record (level, state, analysis, question_id, …).
-    Tetris spells options `Options`; both spellings are read."""
+def load_gameqa(json_path, images_root=None):
+    """GameQA-140K (games_data.json / games_data_test.json) as sample records. `image` is read under `images_root`
+    (default: the json's folder), or under its games_images/ (games_images_test/) folder when the path leaves it
+    out; the released fields stay in the record (level, state, analysis, question_id, …). Tetris spells
+    options `Options`; both spellings are read."""
+    root = images_root or os.path.dirname(os.path.abspath(json_path))
+    image_folder = "games_images_test" if "test" in os.path.basename(json_path) else "games_images"
     samples = []
     for i, raw in enumerate(read_json_records(json_path)):
         where = f"{json_path}, record {i}"
         check_fields(raw, GAMEQA_FIELDS, where)
         if not isinstance(raw["image"], str):
             raise DatasetError(f"{where}: 'image' must be a path, got {raw['image']!r}")
-        full = os.path.join(images_root, raw["image"])
-        if not os.path.isfile(full):
-            raise DatasetError(f"{where}: image {raw['image']!r} not found under {images_root!r}")
+        full = next((p for p in (os.path.join(root, raw["image"]), os.path.join(root, image_folder, raw["image"]))
+                     if os.path.isfile(p)), None)
+        if full is None:
+            raise DatasetError(f"{where}: image {raw['image']!r} not found under {root!r}")
         options = raw.get("options", raw.get("Options"))
         game = released_game(raw["image"], raw["data_id"])
         samples.append(released_record(raw, where, game, [os.path.abspath(full)],
@@ -314,8 +319,9 @@ def load_gameqa(json_path, images_root):
 
 
 def load_gameqa5k(path):
-    """GameQA-5K in ms-swift form (jsonl or a JSON list): `query`, `solution`, `images` (paths relative to the
-    file's folder, or absolute), plus the GameQA fields, as sample records."""
+    """GameQA-5K in ms-swift form (GameQA_RL_5k.json, a JSON list, or jsonl): `query`, `solution`, `images`
+    (paths relative to the file's folder, e.g. RL_5k_games_images/<game>/…, or absolute; ms-swift also allows
+    {"path": …}), plus the GameQA fields, as sample records."""
     folder = os.path.dirname(os.path.abspath(path))
     samples = []
     for i, raw in enumerate(read_json_records(path)):
@@ -325,12 +331,12 @@ def load_gameqa5k(path):
             raise DatasetError(f"{where}: 'images' must be a non-empty list of paths, got {raw['images']!r}")
         images = []
         for rel in raw["images"]:
-            full = os.path.join(folder, rel)
-            if not isinstance(rel, str) or not os.path.isfile(full):
+            rel = rel.get("path") if isinstance(rel, dict) else rel
+            if not isinstance(rel, str) or not os.path.isfile(os.path.join(folder, rel)):
                 raise DatasetError(f"{where}: image {rel!r} not found (paths are relative to {folder!r})")
-            images.append(os.path.abspath(full))
+            images.append(os.path.abspath(os.path.join(folder, rel)))
         options = raw.get("options", raw.get("Options"))
-        game = released_game(raw["images"][0], raw["data_id"])
+        game = released_game(images[0], raw["data_id"])
         samples.append(released_record(raw, where, game, images, with_answer_request(raw["query"], options),
                                        raw["solution"], options))
     return samples
@@ -373,37 +379,27 @@ def export_gameqa(samples, out_dir, split="train"):
 
 
 def export_gameqa5k(samples, out_path):
-    """GameQA-5K (ms-swift) jsonl: query, solution, images (relative to the jsonl's folder) + GameQA fields.
-    Images already on disk are referenced where they are; in-memory ones are written to images/."""
+    """GameQA-5K (ms-swift) rows like the released GameQA_RL_5k.json: query (the question with its options),
+    solution, images (relative to the file's folder) + the GameQA fields. A .json path gets a JSON list, as
+    released; .jsonl gets one row a line. Images already on disk are referenced where they are; images in memory
+    are written to RL_5k_games_images/<game>/ beside the file, as in the release. Returns out_path."""
     folder = os.path.dirname(os.path.abspath(out_path))
+    rows = []
+    for sample in samples:
+        if all(isinstance(im, str) for im in sample["images"]):
+            images = [os.path.relpath(im, folder) for im in sample["images"]]
+        else:
+            images = save_images(sample, folder, f"RL_5k_games_images/{sample['game']}/{sample['id']}")
+        row = {"query": without_answer_request(sample["prompt"]), "solution": sample["answer"], "images": images,
+               **gameqa_fields(sample), "analysis": sample["analysis"]}
+        if "options" in sample:
+            row["options"] = sample["options"]
+        rows.append(row)
     with open(out_path, "w", encoding="utf-8") as f:
-        for sample in samples:
-            if all(isinstance(im, str) for im in sample["images"]):
-                images = [os.path.relpath(im, folder) for im in sample["images"]]
-            else:
-                images = save_images(sample, folder, f"images/{sample['id']}")
-            row = {"query": without_answer_request(sample["prompt"]), "solution": sample["answer"], "images": images,
-                   **gameqa_fields(sample), "analysis": sample["analysis"]}
-            if "options" in sample:
-                row["options"] = sample["options"]
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return out_path
-
-
-def export_mmeureka(samples, out_path):
-    """MM-EUREKA / OpenRLHF jsonl: {"id", "message": JSON string of the one-turn chat (images as file://
-    absolute paths, then the prompt), "answer"}."""
-    folder = os.path.dirname(os.path.abspath(out_path))
-    with open(out_path, "w", encoding="utf-8") as f:
-        for sample in samples:
-            if all(isinstance(im, str) for im in sample["images"]):
-                paths = [os.path.abspath(im) for im in sample["images"]]
-            else:
-                paths = [os.path.join(folder, rel) for rel in save_images(sample, folder, f"images/{sample['id']}")]
-            content = [{"type": "image", "image": f"file://{p}"} for p in paths]
-            content.append({"type": "text", "text": sample["prompt"]})
-            message = json.dumps([{"role": "user", "content": content}], ensure_ascii=False)
-            f.write(json.dumps({"id": sample["id"], "message": message, "answer": sample["answer"]}, ensure_ascii=False) + "\n")
+        if out_path.endswith(".jsonl"):
+            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        else:
+            json.dump(rows, f, ensure_ascii=False, indent=1)
     return out_path
 
 
@@ -441,8 +437,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample stream")
     parser.add_argument("--split", default="train", choices=["train", "test"], help="train and test never share a stream")
     parser.add_argument("--out", required=True, help="output folder (metadata.jsonl + images/)")
-    parser.add_argument("--export", choices=["swift", "mmeureka", "gameqa"], help="also write GameQA-5K (ms-swift) jsonl, "
-                        "MM-EUREKA jsonl or GameQA-140K json next to metadata.jsonl")
+    parser.add_argument("--export", choices=["swift", "gameqa"], help="also write GameQA-5K for ms-swift "
+                        "(GameQA_RL_5k.json) or GameQA-140K (games_data.json) next to metadata.jsonl")
     parser.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical to --workers 1")
     args = parser.parse_args(argv)
     games = parse_games(args.games)
@@ -467,9 +463,7 @@ def main(argv=None):
     if args.export:
         written = read_dataset(args.out)
         if args.export == "swift":
-            path = export_gameqa5k(written, os.path.join(args.out, "gameqa5k.jsonl"))
-        elif args.export == "mmeureka":
-            path = export_mmeureka(written, os.path.join(args.out, "mmeureka.jsonl"))
+            path = export_gameqa5k(written, os.path.join(args.out, "GameQA_RL_5k.json"))
         else:
             path = export_gameqa(written, args.out, args.split)
         print(f"exported {len(written)} records to {path}")

@@ -7,12 +7,25 @@ they apply, `options`, `level`, `state` and `analysis`. A dataset on disk is a f
 without rewriting anything (ViGaL's released data needs a path-rewriting script first; ours does not).
 
 This file has no game in it, so that no game has to import another to write its data: snake.py, rotation.py and
-gameqa.py write through `write_dataset`; train.py and evaluate.py read through `read_dataset`.
+gameqa.py write through `write_dataset`. It also reads and writes ViGaL's released form of the same records
+(MM-EUREKA / OpenRLHF jsonl), and `load_data` reads whatever `--data` points at for train.py and evaluate.py:
+
+    our dataset folder            DIR (DIR/metadata.jsonl + DIR/images/)
+    ViGaL's released data         the unzipped folder, or one of its jsonl files     (read_mmeureka)
+    GameQA-140K                   games_data.json / games_data_test.json            (gameqa.load_gameqa)
+    GameQA-5K (ms-swift)          GameQA_RL_5k.json, or our .jsonl export           (gameqa.load_gameqa5k)
+
+Commands:
+    python records.py --mmeureka data/vigal.jsonl data/snake data/rotation   # ViGaL's training format, both games
 """
+import glob
 import json
 import os
+import re
 
 from PIL import Image
+
+import rewards
 
 REQUIRED_FIELDS = ("id", "game", "images", "prompt", "answer", "reward")
 
@@ -93,3 +106,235 @@ def load_images(sample):
 def with_images(sample):
     """The record with its images opened (what grpo.rollout takes); the stored record keeps its paths."""
     return {**sample, "images": load_images(sample)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ViGaL's released data: MM-EUREKA / OpenRLHF jsonl, as the `qwen` branch reads it (--input_key message
+# --label_key answer). One object a line: "message", a JSON string of a one-turn chat whose user content is the
+# images ({"type": "image", "image": PATH}) then the text; "answer", the label string ViGaL's reward parses;
+# usually "id". PATH is relative to the jsonl's folder, absolute, or file://…. Labels:
+#     Snake      <pos_moves>['UP', 'LEFT']</pos_moves><neg_moves>[]</neg_moves>  (best moves, then fatal moves)
+#     Rotation   <answer>90</answer><image_ini_path>…</image_ini_path><image_rot_path>…</image_rot_path>
+# ViGaL's combined reward sends a label holding <image_ini_path> to the Rotation scorer and any other to Snake's,
+# and compares fatal moves as a list in the order UP, DOWN, LEFT, RIGHT; the exporter writes both that way.
+# The layout is read from ViGaL's code, not from a released file, so the reader takes variants: "message" already
+# a list, a missing "id", extra fields, a label without the image paths.
+
+SNAKE_LABEL = re.compile(r"<pos_moves>(.*?)</pos_moves>\s*<neg_moves>(.*?)</neg_moves>", re.DOTALL)
+ROTATION_LABEL = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+LABELS_EXPECTED = ("ViGaL's Snake label <pos_moves>['UP']</pos_moves><neg_moves>['DOWN']</neg_moves> "
+                   "or its Rotation label <answer>90</answer>")
+
+
+def read_mmeureka(path):
+    """ViGaL's released jsonl (or our export of it) as sample records: Snake (reward "snake", gold
+    {"best", "worst"}) and Rotation (reward "rotation", gold "90" / "180" / "counter clockwise 90"), images as
+    absolute paths. Raises DatasetError naming the file, the line and what was expected."""
+    folder = os.path.dirname(os.path.abspath(path))
+    stem = os.path.splitext(os.path.basename(path))[0]
+    samples = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {line_no}"
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+            if not isinstance(raw, dict) or "message" not in raw or "answer" not in raw:
+                raise DatasetError(f"{where}: expected an object with 'message' and 'answer' (MM-EUREKA jsonl)")
+            game, answer = _vigal_gold(raw["answer"], where)
+            refs, prompt = _user_turn(raw["message"], where)
+            samples.append({"id": str(raw.get("id") or f"{game}-{stem}-{line_no:06d}"), "game": game,
+                            "images": [_image_path(ref, folder, where) for ref in refs], "prompt": prompt,
+                            "answer": answer, "reward": game})
+    if not samples:
+        raise DatasetError(f"{path} holds no records")
+    return samples
+
+
+def _vigal_gold(label, where):
+    """(game, our gold) from a ViGaL label string."""
+    if isinstance(label, str):
+        snake_label = SNAKE_LABEL.search(label)
+        if snake_label:
+            best, worst = (_move_list(text, where) for text in snake_label.groups())
+            return "snake", {"best": best, "worst": worst}
+        rotation_label = ROTATION_LABEL.search(label)
+        if rotation_label and rewards.parse_turn(rotation_label.group(1)) is not None:
+            return "rotation", rotation_label.group(1).strip()
+    shown = label[:120] if isinstance(label, str) else label
+    raise DatasetError(f"{where}: answer {shown!r} fits no known game: expected {LABELS_EXPECTED}")
+
+
+def _move_list(text, where):
+    """"['UP', 'LEFT']" -> ["UP", "LEFT"]: the label's Python-list string, read without evaluating it."""
+    words = re.findall(r"[A-Za-z]+", text)
+    if any(w.upper() not in rewards.MOVES for w in words):
+        raise DatasetError(f"{where}: move list {text!r} names something other than {', '.join(rewards.MOVES)}")
+    return list(dict.fromkeys(w.upper() for w in words))
+
+
+def _user_turn(message, where):
+    """(image references, text) of the chat's user turn; `message` is a JSON string or already a list."""
+    if isinstance(message, str):
+        try:
+            message = json.loads(message)
+        except json.JSONDecodeError as e:
+            raise DatasetError(f"{where}: 'message' is not a JSON chat ({e.msg} at column {e.colno})") from None
+    turns = [message] if isinstance(message, dict) else message
+    user = next((t for t in turns if isinstance(t, dict) and t.get("role") == "user"), None) if isinstance(turns, list) else None
+    if user is None:
+        raise DatasetError(f"{where}: 'message' holds no user turn (expected [{{\"role\": \"user\", \"content\": [...]}}])")
+    content = user.get("content")
+    content = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    if not isinstance(content, list):
+        raise DatasetError(f"{where}: the user turn's content must be a list of image and text parts")
+    parts = [p for p in content if isinstance(p, dict)]
+    refs = [p.get("image", p.get("image_url")) for p in parts if p.get("type") in ("image", "image_url")]
+    refs = [r.get("url", r.get("path")) if isinstance(r, dict) else r for r in refs]
+    text = "\n".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
+    if not text.strip():
+        raise DatasetError(f"{where}: the user turn has no text part")
+    return refs, text
+
+
+def _image_path(ref, folder, where):
+    """An image reference as an absolute path: file://…, absolute, or relative to the jsonl's folder. A path
+    from another machine is looked for under the jsonl's folder too, by its trailing parts, so an unzipped folder
+    needs no path-rewriting script (ViGaL's model card asks for one)."""
+    if not isinstance(ref, str) or not ref:
+        raise DatasetError(f"{where}: image reference {ref!r} is not a path")
+    path = ref[len("file://"):] if ref.startswith("file://") else ref
+    parts = [p for p in path.replace("\\", "/").split("/") if p]
+    candidates = [path if os.path.isabs(path) else os.path.join(folder, path)]
+    candidates += [os.path.join(folder, *parts[k:]) for k in range(1, len(parts))]
+    found = next((c for c in candidates if os.path.isfile(c)), None)
+    if found is None:
+        raise DatasetError(f"{where}: image {ref!r} not found (relative paths are read from {folder!r})")
+    return os.path.abspath(found)
+
+
+def mmeureka_label(sample):
+    """The label string ViGaL's reward parses, for one of our Snake or Rotation records."""
+    gold = sample["answer"]
+    if sample.get("reward") == "snake":
+        worst = [m for m in rewards.MOVES if m in gold["worst"]]  # ViGaL compares fatal moves in this order
+        return f"<pos_moves>{list(gold['best'])}</pos_moves><neg_moves>{worst}</neg_moves>"
+    if sample.get("reward") == "rotation":
+        *_, before, after = sample["images"]  # the test pair: the last two images
+        return f"<answer>{gold}</answer><image_ini_path>{before}</image_ini_path><image_rot_path>{after}</image_rot_path>"
+    raise DatasetError(f"sample {sample.get('id')!r}: the MM-EUREKA export is ViGaL's format, for its games (reward "
+                       f"snake or rotation), not {sample.get('reward')!r}; GameQA has gameqa.export_gameqa5k")
+
+
+def export_mmeureka(samples, out_path):
+    """ViGaL's training jsonl: {"id", "message", "answer"}, all three strings, so that a file mixing Snake and
+    Rotation loads as one table (datasets.load_dataset("json", ...)) and batches through a DataLoader's default
+    collate. Images are file:// absolute paths (what qwen_vl_utils opens); images in memory are written to
+    images/ beside the jsonl. Returns out_path."""
+    folder = os.path.dirname(os.path.abspath(out_path))
+    with open(out_path, "w", encoding="utf-8") as f:
+        for sample in samples:
+            if all(isinstance(im, str) for im in sample["images"]):
+                paths = [os.path.abspath(im) for im in sample["images"]]
+            else:
+                paths = []
+                for k, image in enumerate(sample["images"]):
+                    paths.append(os.path.join(folder, "images", f"{sample['id']}-{k}.png"))
+                    os.makedirs(os.path.dirname(paths[-1]), exist_ok=True)
+                    image.save(paths[-1])
+            on_disk = {**sample, "images": paths}
+            content = [{"type": "image", "image": f"file://{p}"} for p in paths]
+            content.append({"type": "text", "text": sample["prompt"]})
+            message = json.dumps([{"role": "user", "content": content}], ensure_ascii=False)
+            row = {"id": str(sample["id"]), "message": message, "answer": mmeureka_label(on_disk)}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return out_path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# --data: one path in, sample records out, whichever of the forms above it has
+
+DATA_FORMS = ("a dataset folder (metadata.jsonl + images/), ViGaL's unzipped data folder or one of its jsonl files, "
+              "games_data.json / games_data_test.json (GameQA-140K) or GameQA_RL_5k.json (GameQA-5K)")
+
+
+def load_data(path):
+    """The sample records at `path`, the value of train.py's and evaluate.py's --data (the forms in DATA_FORMS).
+
+    A file is recognised by its first record's fields: "message" (MM-EUREKA), "query" and "solution" (ms-swift
+    GameQA-5K), "question" and "image" (GameQA-140K), "prompt" and "reward" (our metadata.jsonl). A folder is ours
+    when its metadata.jsonl holds our records; else its MM-EUREKA jsonl files are read (the folder's own, or
+    those one level down, e.g. snake/metadata.jsonl and rotation/metadata.jsonl), mixed into one list; else its
+    one GameQA json file.
+    """
+    if not os.path.exists(path):
+        kind = "file" if os.path.splitext(path)[1] in (".json", ".jsonl") else "folder"
+        raise DatasetError(f"dataset {kind} not found: {path!r} (expected {DATA_FORMS})")
+    if os.path.isdir(path):
+        return _load_folder(path)
+    first = _first_record(path)
+    if "message" in first:
+        return read_mmeureka(path)
+    if "prompt" in first and "reward" in first and os.path.basename(path) == "metadata.jsonl":
+        return read_dataset(os.path.dirname(os.path.abspath(path)))
+    import gameqa  # gameqa imports this file, so its release readers are imported only when a GameQA file is given
+    if "query" in first and "solution" in first:
+        return gameqa.load_gameqa5k(path)
+    if "question" in first and "image" in first:
+        return gameqa.load_gameqa(path)
+    raise DatasetError(f"{path}, first record: fields {', '.join(sorted(first)) or 'none'} fit no known format: "
+                       f"expected {DATA_FORMS}")
+
+
+def _load_folder(folder):
+    meta = os.path.join(folder, "metadata.jsonl")
+    if os.path.isfile(meta) and "message" not in _first_record(meta):
+        return read_dataset(folder)
+    found = sorted(glob.glob(os.path.join(folder, "*.jsonl"))) or sorted(glob.glob(os.path.join(folder, "*", "*.jsonl")))
+    vigal = [f for f in found if "message" in _first_record(f)]
+    if vigal:
+        return [sample for f in vigal for sample in read_mmeureka(f)]
+    release = sorted(glob.glob(os.path.join(folder, "games_data*.json")) + glob.glob(os.path.join(folder, "*5k*.json")))
+    if len(release) == 1:
+        return load_data(release[0])
+    if release:
+        raise DatasetError(f"dataset folder {folder!r} holds {', '.join(map(os.path.basename, release))}: point --data "
+                           "at one of them")
+    raise DatasetError(f"no metadata.jsonl in dataset folder {folder!r} (expected {DATA_FORMS})")
+
+
+def _first_record(path):
+    """The first record of a JSON-lines file or a JSON list, read from the file's head (a 140K-record list is
+    not parsed twice); {} when it is not an object."""
+    with open(path, encoding="utf-8") as f:
+        head = f.read(1 << 20)
+    text = head.lstrip()
+    try:
+        if text.startswith("["):
+            record = json.JSONDecoder().raw_decode(text[1:].lstrip())[0] if text[1:].strip() else {}
+        else:
+            record = json.loads(next((line for line in head.splitlines() if line.strip()), "{}"))
+    except json.JSONDecodeError as e:
+        raise DatasetError(f"{path}: the first record is not valid JSON ({e.msg} at column {e.colno})") from None
+    return record if isinstance(record, dict) else {}
+
+
+def main(argv=None):
+    import argparse
+    parser = argparse.ArgumentParser(description="Write ViGaL's training jsonl (MM-EUREKA / OpenRLHF) from our data.")
+    parser.add_argument("data", nargs="+", help=f"what to convert: {DATA_FORMS} (Snake and Rotation records)")
+    parser.add_argument("--mmeureka", required=True, help="output jsonl; images in memory go to images/ beside it")
+    args = parser.parse_args(argv)
+    try:
+        samples = [sample for path in args.data for sample in load_data(path)]
+        export_mmeureka(samples, args.mmeureka)
+    except DatasetError as e:
+        raise SystemExit(f"records.py: error: {e}")
+    print(f"wrote {len(samples)} records to {args.mmeureka}")
+
+
+if __name__ == "__main__":
+    main()

@@ -300,7 +300,7 @@ _TURN_FILLER = {"rotation", "rotated", "rotate", "turn", "turned", "by", "a", "o
                 "answer", ".", ",", ":", "!", "(", ")"}  # words that do not change which turn is named
 
 
-def _parse_turn(text):
+def parse_turn(text):
     """The turn an answer names, as clockwise degrees: 90, 180 or 270 (= 90 counter-clockwise); else None.
 
     "90", "90°", "90 degrees", "clockwise 90", "90 clockwise", "-90", "\\boxed{-90}" -> 90;
@@ -334,7 +334,7 @@ def score_rotation(completion, sample):
     """ViGaL's Rotation reward, 0.1 form. Gold: "90" (clockwise), "180" or "counter clockwise 90".
 
     format 0.1 when the completion is exactly one non-empty <think>…</think> then one <answer>…</answer>.
-    accuracy 1 when the single answer block names exactly the gold turn (`_parse_turn`); two answer blocks
+    accuracy 1 when the single answer block names exactly the gold turn (`parse_turn`); two answer blocks
     are a hedge and score 0. A gold that names no turn is a data error and raises ValueError.
     """
     thinks = _blocks(completion, "think")
@@ -342,7 +342,7 @@ def score_rotation(completion, sample):
     answers = _blocks(completion, "answer")
     if len(answers) != 1 or completion.count("<answer>") != 1:
         return _result(0.0, fmt)
-    named, gold = _parse_turn(answers[0]), _parse_turn(sample["answer"])
+    named, gold = parse_turn(answers[0]), parse_turn(sample["answer"])
     if gold is None:
         raise ValueError(f"sample {sample.get('id')!r}: rotation gold {sample['answer']!r} names no single turn")
     return _result(1.0 if named == gold else 0.0, fmt)

@@ -77,7 +77,7 @@ import grpo
 import rewards
 import rotation
 import snake
-from records import DatasetError, load_images, read_dataset, with_images
+from records import DatasetError, load_data, load_images, with_images
 
 # ---------------------------------------------------------------------------------------------------------
 # Config: one dataclass, every field documented; presets are plain dicts of overrides
@@ -105,7 +105,7 @@ class Config:
     games: str = "snake"  # comma-separated games to generate on the fly: snake, rotation, gameqa (ignored with data)
     gameqa_games: str = "in-domain"  # GameQA games to train on: in-domain, out-of-domain, all, or names (sokoban,maze)
     game_weights: str = ""  # comma-separated mixing weights for games, e.g. "1,1"; empty = equal
-    data: str = ""  # dataset folder (metadata.jsonl + images/) to train on instead of on-the-fly samples
+    data: str = ""  # data to train on instead of on-the-fly samples: a dataset folder, ViGaL's jsonl or folder, games_data.json, GameQA_RL_5k.json
     board_size: int = 10  # Snake board width and height
     num_apples: int = 5  # Snake apples on the board
     max_snake_length: int = 5  # Snake difficulty: the controlled snake's length is drawn from 1..this
@@ -396,7 +396,7 @@ def make_sampler(cfg, split="train"):
     processes exact. On the fly: sample i draws its game by `game_weights` (seeded by i) and is sample i
     of that game's seeded `split` stream. From a folder (training only): a fresh seeded shuffle each epoch."""
     if cfg.data and split == "train":
-        dataset = read_dataset(cfg.data)
+        dataset = load_data(cfg.data)  # our folder, ViGaL's jsonl, GameQA-140K or -5K (records.DATA_FORMS)
 
         @functools.lru_cache(maxsize=2)
         def epoch_order(epoch):

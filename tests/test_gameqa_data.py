@@ -1,5 +1,6 @@
-"""Released-data loaders and exporters: export → load round-trips, the Tetris `Options` spelling, and clear
-errors for malformed files."""
+"""GameQA's release loaders and exporters: export → load round-trips, the Tetris `Options` spelling, and clear
+errors for malformed files. (ViGaL's MM-EUREKA format, the released files as shipped and `--data`:
+test_released_data.py.)"""
 import json
 import os
 
@@ -46,20 +47,6 @@ def test_gameqa5k_round_trip_from_memory_and_from_disk(samples, tmp_path):
     assert os.listdir(tmp_path / "swift") == ["disk.jsonl"]  # images on disk are referenced, not copied
     assert json.loads(open(path).readline())["images"][0].startswith("../ds/images/")
     assert_same(gameqa.load_gameqa5k(path), samples)
-
-
-def test_mmeureka_export(samples, tmp_path):
-    path = gameqa.export_mmeureka(samples, str(tmp_path / "mm.jsonl"))
-    rows = [json.loads(line) for line in open(path)]
-    assert [r["id"] for r in rows] == [s["id"] for s in samples]
-    for row, sample in zip(rows, samples):
-        assert set(row) == {"id", "message", "answer"} and row["answer"] == sample["answer"]
-        (turn,) = json.loads(row["message"])
-        assert turn["role"] == "user"
-        *images, text = turn["content"]
-        assert text == {"type": "text", "text": sample["prompt"]}
-        assert len(images) == 1 and images[0]["type"] == "image" and images[0]["image"].startswith("file:///")
-        assert Image.open(images[0]["image"][len("file://"):]).tobytes() == sample["images"][0].tobytes()
 
 
 def released_row(**over):
