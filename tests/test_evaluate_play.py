@@ -1,8 +1,6 @@
 """Snake play with scripted policies: snake.play_matches against outcomes computed by hand from the start
 positions, the invalid-answer fallback and determinism. Pure Python, no model. (The move a completion
-commits to is rewards.snake_move, tested in test_rewards.py.)"""
-import pytest
-
+commits to is rewards.snake_move, tested in test_answer_forms.py.)"""
 import evaluate
 import snake
 
