@@ -31,9 +31,9 @@ Deviations from Game-RL:
   3. Task 6 is labelled Strategy Optimization / Hard, as in Game-RL's released example data (its later
      main.py says State Prediction / Medium): the task asks for an optimal plan.
   4. Cell options (tasks 1, 2, 4, 7) are random non-wall cells, as in Game-RL. A 5×5 board with two or more
-     inner walls has fewer than 8 such cells; there Game-RL's option loop never ends (tasks 1, 4, and its
-     2-s timeout silently drops the question) or pads with (1, 1), which repeats an option or is the gold
-     (task 2). We fill the rest with random wall cells, so every question has 8 distinct options.
+     inner walls has fewer than 8 such cells. There Game-RL's option loop for tasks 1 and 4 never ends, so its
+     2-s timeout silently drops the question, and task 2 pads with (1, 1), which repeats an option or is the
+     gold. We fill the rest with random wall cells, so every question has 8 distinct options.
   5. Task 2 (the box moves by itself, the player counts as floor, only walls stop the box) contradicts the
      game; the question states that rule in full before it asks.
   6. Task 3's distractors are a run of 8 consecutive integers ≥ 1 with the gold at a random place in it.
@@ -60,7 +60,7 @@ SIZE = {"Easy": 5, "Medium": 8, "Hard": 12}  # board side; also the length of th
 WALL_P = 0.10        # chance that an inner cell is wall
 OPTIONS = 8
 CELL, MARGIN = 64, 40  # Game-RL's tile and label-margin sizes in pixels
-SEARCH_BUDGET = 200_000  # BFS cell visits for one minimum-moves search; a 12×12 board needs under 50,000
+SEARCH_BUDGET = 200_000  # BFS cell visits in one minimum-moves search: at most 401 pushes × 100 cells on 12×12
 DIRECTIONS = ("up", "down", "left", "right")
 
 
