@@ -107,6 +107,8 @@ def test_task_table_matches_game_rl():
                      5: ("Target Perception", "Easy"), 6: ("Strategy Optimization", "Hard"),
                      7: ("State Prediction", "Medium")}  # 7 is ours
     assert "(ours)" in sokoban.TASKS[-1].description
+    assert sokoban.TASKS[5].description == "Find the optimal sequence of moves to reach a specific position"
+    assert sokoban.TASKS[4].description == "Calculate the Manhattan distance between a box and its target"
     for t in sokoban.TASKS:
         for seed in range(3):
             s = sample(t.question_id, seed)
