@@ -35,16 +35,18 @@ Deviations from Game-RL:
      different palettes. Here the nine colours are basic colour terms in clearly different hues (red, green,
      blue, yellow, orange, purple, pink, brown, gray; a 4×4 board uses the first four), and `state` stores both
      names and hex values.
-  5. A board that does not fit a task (no task-5 triple; no forced-cell trace for task 6) is replaced: the task
-     raises GiveUp and the engine draws another board. Game-RL answers another task under the same question id
-     instead (task 5 falls back to task 3, task 3 to task 1).
+  5. A board that does not fit a task (no task-5 triple; for task 6, no empty cell with two or more candidates
+     or no chain of forced cells to it) is replaced: the task raises GiveUp and the engine draws another board.
+     Game-RL answers another task under the same question id instead (task 5 falls back to task 3, task 3 to
+     task 1).
   6. Task 3's qa_type is State Prediction, as in data_generator.py and the released examples;
      data_generator_all_questions.py labels it Strategy Optimization.
   7. The searches run under step budgets (Game-RL's have none). A solved-board search that runs past its budget
      redraws the diagonal boxes (one board in ten; one in a hundred needs 200 times the median search), and a
      uniqueness check that runs past its budget keeps the cell filled.
-  8. Task 6 is ours; Game-RL has no such task. It asks the colour an empty cell has in the solution, and its
-     analysis fills forced cells until that cell is reached. It is sound because every solution is unique (1).
+  8. Task 6 is ours; Game-RL has no such task. It asks the colour that an empty cell with two or more
+     candidates has in the solution; its analysis is a chain of forced cells that reaches it, with every fill
+     the chain does not need dropped. It is sound because every solution is unique (1).
 """
 from PIL import Image, ImageDraw
 
@@ -238,9 +240,9 @@ def render(state):
                 x, y = PAD + c * cell, PAD + r * cell
                 draw.rectangle((x, y, x + cell, y + cell), fill=PALETTE[state.board[r][c] - 1][1])
     for i in range(n + 1):
-        width, at = (2 if i % b == 0 else 1), PAD + i * cell
-        draw.line((at, PAD, at, PAD + side), fill="black", width=width)
-        draw.line((PAD, at, PAD + side, at), fill="black", width=width)
+        width, edge = (2 if i % b == 0 else 1), PAD + i * cell
+        draw.line((edge, PAD, edge, PAD + side), fill="black", width=width)
+        draw.line((PAD, edge, PAD + side, edge), fill="black", width=width)
     return image
 
 
@@ -263,6 +265,14 @@ def at(cell):
 
 def stored(cell):
     return [cell[0] + 1, cell[1] + 1]
+
+
+def plural(k, noun):
+    return noun if k == 1 else noun + "s"
+
+
+def count_of(k, noun):
+    return f"{k} {plural(k, noun)}"
 
 
 def names(state, values):
@@ -307,7 +317,7 @@ def candidate_count(rng, state):
                 f"its box, how many colours could go in the empty cell {at(cell)}?")
     analysis = "\n".join([f"The colours already around {at(cell)}:", *constraint_lines(state, cell),
                           f"4. The colours in none of these lists: {names(state, values)}",
-                          f"So {len(values)} colour(s) could go there."])
+                          f"So {count_of(len(values), 'colour')} could go there."])
     return QA(question, analysis, str(len(values)), given={"cell": stored(cell)})
 
 
@@ -318,11 +328,12 @@ def crowded_lines(rng, state):
         cells = [(i, j) if line == "row" else (j, i) for j in range(state.n)]
         gaps = [j + 1 for j, (r, c) in enumerate(cells) if not state.board[r][c]]
         count += len(gaps) > more_than
-        where = f" (in {'columns' if line == 'row' else 'rows'} {', '.join(map(str, gaps))})" if gaps else ""
-        clauses.append(f"{line} {i + 1} has {len(gaps)} empty cell(s){where}")
+        where = f" ({plural(len(gaps), 'column' if line == 'row' else 'row')} {', '.join(map(str, gaps))})"
+        clauses.append(f"{line} {i + 1} has {count_of(len(gaps), 'empty cell')}" + (where if gaps else ""))
     question = (intro(state) + f"\n\nHow many {line}s have more than {more_than} empty "
                 f"cell{'s' if more_than > 1 else ''}?")
-    analysis = "; ".join(clauses) + f".\nSo {count} {line}(s) have more than {more_than} empty cell(s)."
+    analysis = "; ".join(clauses) + (f".\nSo {count_of(count, line)} {'has' if count == 1 else 'have'} more than "
+                                     f"{count_of(more_than, 'empty cell')}.")
     return QA(question, analysis, str(count), given={"line": line, "more_than": more_than})
 
 
@@ -375,19 +386,35 @@ def guided_deduction(rng, state):
               {"determined": [stored(c1), stored(c2)], "cell": stored(c3)})
 
 
+def is_forced_chain(state, steps):
+    """Whether each (cell, value) of `steps`, filled in order, is the only candidate of its cell at its turn."""
+    for cell, value in steps:
+        if state.candidates(*cell) != [value]:
+            return False
+        state = state.move(cell, value)
+    return True
+
+
 def solved_colour(rng, state):
-    cell = rng.choice(state.empties())
-    lines, s = [], state
-    while not s.board[cell[0]][cell[1]]:
+    open_cells = [c for c in state.empties() if len(state.candidates(*c)) >= 2]
+    if not open_cells:
+        raise GiveUp("every empty cell is forced already")
+    cell = rng.choice(open_cells)
+    steps, s = [], state
+    while not s.board[cell[0]][cell[1]]:  # fill forced cells, the asked one as soon as it is forced
         forced = s.forced()
         if not forced:
             raise GiveUp("forced cells alone do not reach the asked cell")
-        step, value = next(((c, v) for c, v in forced if c == cell), forced[0])  # the asked cell once it is forced
-        lines.append(f"{at(step)} allows only {state.names[value - 1]}.")
-        s = s.move(step, value)
-    colour = state.names[s.board[cell[0]][cell[1]] - 1]
+        steps.append(next(((c, v) for c, v in forced if c == cell), forced[0]))
+        s = s.move(*steps[-1])
+    for i in reversed(range(len(steps) - 1)):  # drop every fill the rest of the chain does not need
+        if is_forced_chain(state, steps[:i] + steps[i + 1:]):
+            steps = steps[:i] + steps[i + 1:]
+    colour = state.names[steps[-1][1] - 1]
     question = intro(state) + f"\n\nWhich colour must the empty cell {at(cell)} have in the solution?"
-    analysis = "\n".join(["Fill, one at a time, empty cells whose row, column and box leave a single colour:", *lines,
+    analysis = "\n".join([f"{at(cell)} allows {names(state, state.candidates(*cell))} on the board shown. Fill, one "
+                          "at a time, empty cells whose row, column and box leave a single colour:",
+                          *[f"{at(c)} allows only {state.names[v - 1]}." for c, v in steps],
                           f"So {at(cell)} is {colour}."])
     return QA(question, analysis, colour, others(state, colour), {"cell": stored(cell)})
 
