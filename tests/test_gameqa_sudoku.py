@@ -113,6 +113,7 @@ def test_colour_at_a_filled_cell():
         r, c = zero_based(s["state"]["cell"])
         v = s["state"]["board"][r][c]
         assert v != 0 and gold(s) == name(s["state"], v)
+        assert sorted(s["options"]) == sorted(s["state"]["color_names"])  # the other colours: none is right
         assert f"({r + 1}, {c + 1})" in s["prompt"]
 
 
@@ -177,8 +178,8 @@ def test_guided_deduction_chain_and_gold():
         after2 = put(after1, c2, v2)
         (v3,) = allowed(after2, *c3)  # c3 is forced once both are filled ...
         assert len(allowed(board, *c3)) >= 2 and len(allowed(after1, *c3)) >= 2  # ... and not before c2 is
-        assert gold(s) == name(state, v3)
-        (solution,) = solutions(board)
+        assert gold(s) == name(state, v3) and sorted(s["options"]) == sorted(state["color_names"])
+        (solution,) = solutions(board)  # one solution, so no other option is right
         assert solution[c3[0]][c3[1]] == v3 and solution[c1[0]][c1[1]] == v1 and solution[c2[0]][c2[1]] == v2
 
 
@@ -202,6 +203,7 @@ def test_solved_colour():
         (solution,) = solutions(board)
         assert len(allowed(board, r, c)) >= 2  # not a cell the board shown forces already
         assert gold(s) == name(s["state"], solution[r][c])
+        assert sorted(s["options"]) == sorted(s["state"]["color_names"])
 
 
 @pytest.mark.parametrize("qid", [2, 3, 4])
