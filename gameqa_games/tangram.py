@@ -46,7 +46,9 @@ Deviations from Game-RL:
   7. The texts, including task 2's eight phrases, are ours and state every rule the question needs (what fits,
      which way rotations turn, that removed pieces do not count as neighbours). Colour names in the analysis are
      the palette's (blue, orange, ...), not Game-RL's HSV buckets ("vivid bright red").
-  8. The image keeps Game-RL's layout (Main Board above Removed Pieces, tab10 colours, piece numbers in the
+  8. No search needs a step budget (common.Budget): the longest loop, task 5's, tries at most n² positions of one
+     piece, and a board is redrawn at most BOARD_TRIES times before the engine is asked for another.
+  9. The image keeps Game-RL's layout (Main Board above Removed Pieces, tab10 colours, piece numbers in the
      cells, hatched empty cells, row labels left and column labels below) drawn with PIL instead of matplotlib.
 """
 from PIL import Image, ImageDraw
@@ -260,6 +262,10 @@ def colour(piece):
     return COLOURS[piece - 1][0]
 
 
+def span(what, first, last):
+    return f"{what} {first}" if first == last else f"{what}s {first} to {last}"
+
+
 def consecutive_options(rng, gold):
     """8 consecutive integers from 0 up with `gold` at a random place among them (deviation 4)."""
     start = max(0, gold - rng.randrange(OPTIONS))
@@ -302,7 +308,7 @@ def piece_rotation(rng, state):
     labels = tuple(tuple((i, j) for j in range(w)) for i in range(h))  # panel cells, turned along with the piece
     lines = [f"The hole on the board is {size_text(hole)} (rows {top}-{top + len(hole) - 1}, columns "
              f"{left}-{left + len(hole[0]) - 1}); piece {piece} is drawn {size_text(shown)}."]
-    sized = [d for d in (0, 90, 180, 270) if len(turned(shown, d)) == len(hole) and len(turned(shown, d)[0]) == len(hole[0])]
+    sized = [d for d in (0, 90, 180, 270) if size_text(turned(shown, d)) == size_text(hole)]
     lines.append(f"Only turns that give it the hole's size can fit: {', '.join(f'{d}°' for d in sized)}."
                  if sized else "No turn gives it the hole's size.")
     for d in sized:
@@ -335,11 +341,11 @@ def piece_area(rng, state):
     piece = rng.choice(state.on_board())
     cells = state.cells(piece)
     area = len(cells)
-    lines, total = [f"Piece {piece} ({colour(piece)}) spans rows {cells[0][0]} to {cells[-1][0]}, row by row:"], 0
+    lines, total = [f"Piece {piece} ({colour(piece)}) lies in {span('row', cells[0][0], cells[-1][0])}, row by row:"], 0
     for r in range(cells[0][0], cells[-1][0] + 1):
         cols = [c for rr, c in cells if rr == r]
         total += len(cols)
-        where = f"columns {cols[0]} to {cols[-1]}" if cols[-1] - cols[0] + 1 == len(cols) else \
+        where = span("column", cols[0], cols[-1]) if cols[-1] - cols[0] + 1 == len(cols) else \
             f"columns {', '.join(map(str, cols))}"
         lines.append(f"row {r}: {len(cols)} cell{'s' if len(cols) > 1 else ''}, {where} (running total {total})")
     lines.append(f"So piece {piece} covers {area} cells: its area is {area}.")
@@ -356,9 +362,9 @@ def piece_adjacency(rng, state):
         raise GiveUp("one piece left: it has no neighbours to count")
     piece = rng.choice(state.on_board())
     cells = state.cells(piece)
-    lines = [f"Piece {piece} ({colour(piece)}) spans rows {cells[0][0]} to {cells[-1][0]} and columns "
-             f"{min(c for _, c in cells)} to {max(c for _, c in cells)}. Its cells that share an edge with another "
-             "piece on the board:"]
+    lines = [f"Piece {piece} ({colour(piece)}) lies in {span('row', cells[0][0], cells[-1][0])} and "
+             f"{span('column', min(c for _, c in cells), max(c for _, c in cells))}. Its cells that share an edge "
+             "with another piece on the board:"]
     contacts = {}
     for cell in cells:
         touching = [(side, nb, state.grid[nb[0]][nb[1]]) for side, nb in state.neighbours(cell)
@@ -399,8 +405,8 @@ def piece_placement(rng, state):
     p1_cells = [(i, j) for i in range(h1) for j in range(w1) if p1[i][j]]
     lines = [f"The empty cells fill rows {top}-{top + height - 1} and columns {left}-{left + width - 1}: a "
              f"{height}×{width} box. Piece {first} is {size_text(p1)} and piece {second} is {size_text(p2)}.",
-             f"Piece {first} must lie inside the empty cells, so its top-left cell is in rows {top}-{top + height - h1} "
-             f"and columns {left}-{left + width - w1}. Each such position:"]
+             f"Piece {first} must lie inside the empty cells, so its top-left cell is in rows "
+             f"{top}-{top + height - h1} and columns {left}-{left + width - w1}. Each such position:"]
     right = []
     for r in range(top, top + height - h1 + 1):
         for c in range(left, left + width - w1 + 1):
