@@ -23,7 +23,7 @@ Tasks (Game-RL's question ids 1-5, all multiple choice with 8 options):
 
 Deviations from Game-RL:
   1. Boards whose pieces are not all 4-connected are redrawn. Lowest-index tie-breaking can split a piece in two
-     (about one board in fourteen), and then "a piece" and its area, adjacency and hole are no longer one region.
+     (7-8 % of boards), and then "a piece" and its area, adjacency and hole are no longer one region.
   2. Task 5 enumerates every translation of P1 inside the hole's bounding box (P1 must lie inside the hole) and
      keeps those where the empty cells left over are a translate of P2; it asks only when exactly one does.
      Game-RL tries the four corners of the hole's box only, takes the first that works as the gold (about 3 % of
@@ -62,7 +62,7 @@ SIZES = {"Easy": (5,), "Medium": (6, 7, 8), "Hard": (9, 10)}  # Game-RL: n = ran
 PIECES = (4, 8)         # k = randint(4, 8) seeds
 REMOVED = (1, 3)        # tasks 1, 3 and 4 remove randint(1, 3) pieces
 FLIP_CHANCE = 0.2       # task 2 mirrors the removed piece this often before turning it
-BOARD_TRIES = 50        # seed draws per board; about 1 in 14 has a split piece (deviation 1)
+BOARD_TRIES = 50        # seed draws per board; 7-8 % of them have a split piece (deviation 1)
 OPTIONS = 8
 # tab10, the matplotlib palette Game-RL's colours are: piece p is COLOURS[p - 1]
 COLOURS = [("blue", (31, 119, 180)), ("orange", (255, 127, 14)), ("green", (44, 160, 44)), ("red", (214, 39, 40)),
