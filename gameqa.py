@@ -80,7 +80,7 @@ REGISTRY = {g.name: g for g in [
     Game("3d_reconstruction", "3D Reconstruction", SPATIAL, "in-domain", "3DReconstruction", "reconstruction_3d"),
     Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain", "PyramidChess"),
     Game("minecraft", "Minecraft", SPATIAL, "out-of-domain", "minecraft"),
-    Game("tangram", "Tangram", PATTERN, "in-domain", "tangram"),
+    Game("tangram", "Tangram", PATTERN, "in-domain", "tangram", "tangram"),
     Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell"),
     Game("tetris", "Tetris", PATTERN, "in-domain", "tetris", "tetris"),
     Game("zuma", "Zuma", PATTERN, "in-domain", "zuma"),
