@@ -66,7 +66,7 @@ TARGET_SIZE = {"Easy": (3, 5), "Medium": (6, 10), "Hard": (11, 15)}
 CURRENT_RULE = {"Easy": (1, 3), "Medium": (2, 4), "Hard": (3, 5)}  # current = max(low, t - gap), at most t - 1
 POSITIONS = tuple(itertools.product((1, 2, 3), repeat=3))  # every (x, y, z), sorted
 STEPS = ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1))
-SEARCH_BUDGET = 20_000  # candidate sets tried before a minimal-addition search gives up (the state is redrawn)
+SEARCH_BUDGET = 30_000  # candidate sets a minimal-addition search may try: more than the most (27,896, Hard)
 MIN_VISIBLE_PX = 500    # pixels of a voxel that must show for it to count as seen (a face is 2,100 to 3,200)
 STATE_TRIES = 1_000     # the acceptance rate is above 1/4 at every level; 1,000 misses in a row would be a bug
 
