@@ -81,7 +81,7 @@ REGISTRY = {g.name: g for g in [
     Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain", "PyramidChess"),
     Game("minecraft", "Minecraft", SPATIAL, "out-of-domain", "minecraft"),
     Game("tangram", "Tangram", PATTERN, "in-domain", "tangram", "tangram"),
-    Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell"),
+    Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell", "freecell"),
     Game("tetris", "Tetris", PATTERN, "in-domain", "tetris", "tetris"),
     Game("zuma", "Zuma", PATTERN, "in-domain", "zuma"),
     Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain", "spider_solitaire"),
