@@ -27,19 +27,19 @@ Deviations from Game-RL:
   1. Task 0's 7 distractors are drawn from all 2^k - 1 wrong combinations of the k branch points. Game-RL lists
      only the 8 combinations of branches 1-3, and with k = 4 (about half its samples) every distractor gives
      branch 4 its dead-end direction, so the gold was the one option with branch 4 on the main path.
-  2. A draw with fewer than 3 side paths is redrawn, and so is one where a task finds too few spaced-out cubes to
-     number (3 or 4; exactly 3 for task 2). Game-RL asks task 0 with k < 3, loops forever on tasks 1 and 3, and
-     asks a 2-number task 2 whose answer is not among its options.
+  2. A world with fewer than 3 side paths is redrawn, and so is one where a task finds fewer than 3 spaced-out
+     cubes to number (it asks for 3 or 4, task 2 for 3, and takes what fits). Game-RL asks task 0 with k < 3,
+     loops forever on tasks 1 and 3, and asks a 2-number task 2 whose answer is not among its options.
   3. The plot level is asked for, not measured afterwards: `new_state` redraws until the cube count is in the
      level's band. To land there more often, side paths have 1 segment at Easy, 1-2 (Game-RL) at Medium and 2 at
      Hard. In Game-RL the level followed the task (tasks 1 and 2 always Easy, 0 and 3 about 92% Medium).
   4. Tasks 1 and 2 are asked on the same worlds as tasks 0 and 3, whose side paths are unnumbered dead ends.
      Game-RL asks them on a bare main path.
-  5. Every cube of a side path is checked, not only its end. It must touch no cube at its height except its
-     neighbours on the path, and its end cube must have no other cube among its 26 neighbours. The generator
-     then checks by breadth-first search that the main path is the one route from start to goal.
-  6. The picture is redrawn when a cube or a ladder is mostly hidden behind others, or when two numbers would
-     overlap. Game-RL keeps such pictures, in which a number can sit on a cube one cannot see.
+  5. A side path only has to avoid the cubes already placed. Game-RL also checks that its end cube has no other
+     cube around it, which the grid's parity makes always true (see `draw_side_path`; the test checks it). The
+     generator asserts, by breadth-first search, that the main path is the one route from start to goal.
+  6. A world is redrawn when a cube's top or a ladder keeps less than 40% of its pixels in sight, and a task's
+     numbers when two would overlap. Game-RL keeps such pictures, where a number can sit on a cube one cannot see.
   7. Task 3 says "numbered cubes" (Game-RL: "branch points"; they are any cubes). The rules say a numbered cube
      may be the start, drawn blue with its number (a branch point of task 0 can be the start, as in Game-RL).
   8. The image is drawn with Pillow in an orthographic view along Game-RL's camera direction, with a tiled
@@ -82,11 +82,6 @@ def chebyshev(a, b):
     return max(abs(a[0] - b[0]), abs(a[1] - b[1]), abs(a[2] - b[2]))
 
 
-def touching(a, b):
-    """Two cubes at one height side by side: the pairs a player can walk between."""
-    return a[2] == b[2] and abs(a[0] - b[0]) + abs(a[1] - b[1]) == 1
-
-
 class Maze3D:
     """A world: its cubes, ladders (by base cube), the main path (start to goal) and the side paths. The numbers
     belong to the question, not the world: each task numbers the cubes it asks about (Game-RL draws them per task
@@ -96,8 +91,8 @@ class Maze3D:
         self.main_path = tuple(main_path)
         self.side_paths = dict(side_paths)  # branch cube -> (first direction, its cubes in order), in pick order
         self.cubes = frozenset(self.main_path).union(*(cubes for _, cubes in self.side_paths.values()))
-        self.ladders = tuple(sorted(a for path in [self.main_path] + [(b,) + c for b, (_, c) in self.side_paths.items()]
-                                    for a, b in zip(path, path[1:]) if b[2] != a[2]))
+        paths = [self.main_path] + [(branch,) + cubes for branch, (_, cubes) in self.side_paths.items()]
+        self.ladders = tuple(sorted(a for path in paths for a, b in zip(path, path[1:]) if b[2] != a[2]))  # bases
         self.start, self.goal = self.main_path[0], self.main_path[-1]
         self.labels = {}  # number -> cube, set by the task
 
@@ -138,7 +133,8 @@ class Maze3D:
 def open_ways(cube):
     """Game-RL's segment choices from `cube`: a walk of 2 must end at x or y > 0, a ladder top at z < 7."""
     x, y, z = cube
-    return [d for d, ok in (("left-forward", y - 2 > 0), ("right-forward", x - 2 > 0), ("up", z + RISE < GRID[2])) if ok]
+    fits = {"left-forward": y - 2 > 0, "right-forward": x - 2 > 0, "up": z + RISE < GRID[2]}
+    return [d for d in STEPS if fits[d]]
 
 
 def segment(cube, way):
@@ -156,23 +152,25 @@ def draw_main_path(rng):
     return path
 
 
-def spaced(rng, cubes, count=None):
-    """Game-RL's picking rule: shuffle, then keep each cube at Chebyshev distance ≥ 2 from every cube kept so far.
-    The first `count` kept cubes in pick order (all of them if count is None); too few raise GiveUp."""
+def spaced(rng, cubes):
+    """Game-RL's picking rule: shuffle, then keep each cube at Chebyshev distance ≥ 2 from every cube kept so
+    far. The kept cubes, in pick order."""
     pool = sorted(cubes)
     rng.shuffle(pool)
     kept = []
     for cube in pool:
         if all(chebyshev(cube, k) >= 2 for k in kept):
             kept.append(cube)
-    if count is not None and len(kept) < count:
-        raise GiveUp(f"only {len(kept)} spaced-out cubes to number, {count} needed")
-    return kept if count is None else kept[:count]
+    return kept
 
 
 def draw_side_path(rng, cubes, branch, avoid, segments):
-    """A dead end from `branch` whose first move is not `avoid` (the main path's way on), or None if it would
-    touch another cube (deviation 5)."""
+    """A dead end from `branch` whose first move is not `avoid` (the main path's way on), or None if it would run
+    into a cube already placed. Nothing more is needed for Game-RL's rule that a side path touches nothing else.
+    Every cube placed is a junction, with odd x and y (the start is (7, 7, 0) and walks go 2 cubes), or the
+    middle of a walk, with one even coordinate; heights are 3 apart. So the cubes around a junction (26 of them)
+    can only be middles of walks through it, and a path that shares no cube with the others meets them only at
+    its branch, and its end (a junction) has no other cube around it. The test checks this on every world."""
     own, cube, first = [], branch, None
     for _ in range(rng.randint(*segments)):
         ways = [d for d in open_ways(cube) if not (first is None and d == avoid)]
@@ -181,13 +179,10 @@ def draw_side_path(rng, cubes, branch, avoid, segments):
         way = rng.choice(ways)
         first = first or way
         for new in segment(cube, way):
-            previous = own[-1] if own else branch
-            if new in cubes or any(touching(new, c) for c in cubes | set(own) if c != previous):
+            if new in cubes:
                 return None
             own.append(new)
         cube = own[-1]
-    if any(chebyshev(own[-1], c) <= 1 for c in cubes):
-        return None
     return first, tuple(own)
 
 
@@ -234,6 +229,7 @@ def route(state, budget=None):
 
 
 def new_state(rng, plot_level):
+    """A world whose cube count is in the level's band and whose cubes and ladders can all be seen."""
     low, high = CUBES[plot_level]
     for _ in range(WORLD_DRAWS):
         world = draw_world(rng, plot_level)
@@ -253,11 +249,14 @@ SIZE, SCALE = 600, 50  # pixels: the side of the image and of one cube's edge
 AZIMUTH, ELEVATION = math.radians(30), math.radians(25)
 RIGHT = (-math.sin(AZIMUTH), math.cos(AZIMUTH), 0.0)  # screen directions as world vectors
 UP = (-math.sin(ELEVATION) * math.cos(AZIMUTH), -math.sin(ELEVATION) * math.sin(AZIMUTH), math.cos(ELEVATION))
-ORIGIN = (26 + 4 * SCALE, 44 + 6.34 * SCALE)  # pixel of world (0, 0, 0): the grid's box fits with a margin
+BOX = [(x, y, z) for x in (0, GRID[0]) for y in (0, GRID[1]) for z in (0, GRID[2])]  # the grid's corners
+# The pixel of world (0, 0, 0), placed so that the grid's box fits with a margin (more on top, for the numbers).
+ORIGIN = (26 - SCALE * min(sum(map(lambda a, b: a * b, c, RIGHT)) for c in BOX),
+          44 + SCALE * max(sum(map(lambda a, b: a * b, c, UP)) for c in BOX))
 COLOURS = {"start": (68, 68, 255), "goal": (255, 68, 68), "numbered": (68, 255, 68), "plain": (136, 136, 136)}
 SHADE = (1.0, 0.78, 0.62)  # top, +x face, +y face: lit from above
 FLOOR, TILE = (226, 226, 226), (200, 200, 200)
-MIN_SEEN = 0.4    # share of a cube's or a ladder's pixels that must stay visible (deviation 6)
+MIN_SEEN = 0.4    # share of a cube top's or a ladder's pixels that must stay visible (deviation 6)
 LABEL_GAP = 30    # pixels between two numbers' centres
 
 
@@ -283,7 +282,7 @@ def ladder_lines(base):
     """Two rails and 6 rungs in the plane x + 0.5, from the base cube's top to the bottom of the cube above."""
     x, y, z = base
     rails = [[project((x + 0.5, y + a, z + 1)), project((x + 0.5, y + a, z + RISE))] for a in (0.3, 0.7)]
-    rungs = [[project((x + 0.5, 0.3 + y, h)), project((x + 0.5, y + 0.7, h))]
+    rungs = [[project((x + 0.5, y + 0.3, h)), project((x + 0.5, y + 0.7, h))]
              for h in (z + 1 + (RISE - 1) * (k + 0.5) / 6 for k in range(6))]
     return rails + rungs
 
@@ -342,10 +341,11 @@ def colour_of(state, cube):
 def render(state):
     image = Image.new("RGB", (SIZE, SIZE), "white")
     draw = ImageDraw.Draw(image)
-    draw.polygon([project(p) for p in ((0, 0, 0), (8, 0, 0), (8, 8, 0), (0, 8, 0))], fill=FLOOR)
-    for k in range(9):
-        draw.line([project((k, 0, 0)), project((k, 8, 0))], fill=TILE)
-        draw.line([project((0, k, 0)), project((8, k, 0))], fill=TILE)
+    n = GRID[0]  # the floor: n × n tiles at height 0
+    draw.polygon([project(p) for p in ((0, 0, 0), (n, 0, 0), (n, n, 0), (0, n, 0))], fill=FLOOR)
+    for k in range(n + 1):
+        draw.line([project((k, 0, 0)), project((k, n, 0))], fill=TILE)
+        draw.line([project((0, k, 0)), project((n, k, 0))], fill=TILE)
 
     def shades(cube):
         base = colour_of(state, cube)
@@ -362,8 +362,8 @@ def render(state):
 # The tasks
 
 INTRO = ("**Rules:**\n"
-         "1. The image shows a 3D maze of unit cubes floating in space, seen from above and in front, standing on a "
-         "tiled floor at height 0. A player stands on the top of a cube.\n"
+         "1. The image shows a 3D maze of unit cubes, seen from above and in front. The lowest cubes rest on a tiled "
+         "floor at height 0; the others float at heights 3 and 6. A player stands on the top of a cube.\n"
          "2. The blue cube is the start and the red cube is the goal. Green cubes carry numbers; grey cubes are "
          "plain. A numbered cube can also be the start: it is then blue with its number.\n"
          "3. The player walks from a cube to a cube right next to it at the same height. A ladder (two black rails "
@@ -371,9 +371,17 @@ INTRO = ("**Rules:**\n"
          "change height.\n"
          "4. Directions are named as seen in the image: \"left-forward\" is a walk one cube away from the viewer "
          "toward the left, \"right-forward\" a walk one cube away toward the right, and \"up\" a climb up a ladder.\n"
-         "5. The route from the start to the goal only moves left-forward, right-forward or up, so there is exactly "
-         "one such route, the main path. Every other way leads into a dead end.\n"
+         "5. The main path, the route from the start to the goal, only moves left-forward, right-forward or up. It "
+         "is the only route to the goal: every other way leads into a dead end.\n"
          "6. The start is at height 0, and each ladder climbed raises the height by 3 levels.\n\n**Question:** ")
+
+
+def pick(rng, cubes, count):
+    """Up to `count` spaced-out cubes to number, in pick order (Game-RL); fewer than 3 redraw (deviation 2)."""
+    chosen = spaced(rng, cubes)[:count]
+    if len(chosen) < 3:
+        raise GiveUp(f"only {len(chosen)} spaced-out cubes to number")
+    return chosen
 
 
 def number_cubes(state, cubes):
@@ -409,21 +417,37 @@ def walk_text(state, path, number, noun="cube"):
     return "\n".join(start + lines)
 
 
+def dead_end(state, cube, way):
+    """The cubes a player passes going `way` from `cube` and then on by the only forward move there is, up to a
+    cube with none: on a side path, its dead end."""
+    passed = [state.move(cube, way)]
+    while True:
+        onward = [c for c in (state.move(passed[-1], w) for w in STEPS) if c is not None]
+        if not onward:
+            return passed
+        (nxt,) = onward  # a side path never branches
+        passed.append(nxt)
+
+
 def path_finding(rng, state):
     branches = list(state.side_paths)
     number = number_cubes(state, branches)
     path = route(state)
     ways = {number[b]: (direction(b, path[path.index(b) + 1]), state.side_paths[b][0]) for b in branches}
     k = len(branches)
+    cube = {n: c for c, n in number.items()}
 
     def combination(bits):  # bits[n-1] True: branch n takes the main path's way
         return ", ".join(f"{n}-{ways[n][0] if bits[n - 1] else ways[n][1]}" for n in range(1, k + 1))
     gold = combination([True] * k)
     wrong = [combination(bits) for bits in product([True, False], repeat=k) if not all(bits)]
     met = [number[c] for c in path if c in number]
-    lines = [f"Branch point {n}: going {ways[n][0]} continues toward "
-             + (f"branch point {met[i + 1]}" if i + 1 < len(met) else "the goal")
-             + f"; going {ways[n][1]} leads into a dead end." for i, n in enumerate(met)]
+    lines = []
+    for i, n in enumerate(met):
+        onward = f"branch point {met[i + 1]}" if i + 1 < len(met) else "the goal"
+        length = len(dead_end(state, cube[n], ways[n][1]))
+        lines.append(f"Branch point {n}: going {ways[n][0]} continues toward {onward}; going {ways[n][1]} leads "
+                     f"into a dead end after {length} cube{'s' * (length > 1)}.")
     question = (INTRO + "The player starts on the blue cube and must reach the red cube. At each numbered branch "
                 "point the way splits in two: one way continues toward the goal and the other leads into a dead "
                 "end. Which combination of choices at the numbered branch points leads to the goal? Each option "
@@ -440,7 +464,7 @@ def path_finding(rng, state):
 
 
 def sequence_finding(rng, state):
-    number = number_cubes(state, spaced(rng, route(state)[1:-1], rng.randint(3, 4)))
+    number = number_cubes(state, pick(rng, route(state)[1:-1], rng.randint(3, 4)))
     path = route(state)
     met = [number[c] for c in path if c in number]
     fmt = lambda order: "Start -> " + " -> ".join(map(str, order)) + " -> Goal"
@@ -466,7 +490,7 @@ def relation(groups):
 
 
 def height_comparison(rng, state):
-    number = number_cubes(state, spaced(rng, route(state)[1:-1], 3))
+    number = number_cubes(state, pick(rng, route(state)[1:-1], 3))
     cube = {n: c for c, n in number.items()}
     path = route(state)
     levels = sorted({cube[n][2] for n in (1, 2, 3)})
@@ -477,9 +501,10 @@ def height_comparison(rng, state):
         i, j = sorted((path.index(cube[a]), path.index(cube[b])))
         first, second = number[path[i]], number[path[j]]
         climbs = sum(path[t + 1][2] > path[t][2] for t in range(i, j))
-        lines.append(f"From cube {first} to cube {second}: " + ", then ".join(steps_along(path[i:j + 1], {})) + "."
-                     + (f" That is {climbs} ladder{'s' if climbs > 1 else ''} up, so cube {second} is higher than "
-                        f"cube {first}." if climbs else f" No ladder, so cubes {first} and {second} are at the same height."))
+        verdict = (f"That is {climbs} ladder{'s' * (climbs > 1)} up, so cube {second} is higher than cube {first}."
+                   if climbs else f"No ladder, so cubes {first} and {second} are at the same height.")
+        lines.append(f"From cube {first} to cube {second}: " + ", then ".join(steps_along(path[i:j + 1], {}))
+                     + ". " + verdict)
     question = (INTRO + "Compare the heights of the numbered cubes 1, 2 and 3. Which relation is right? \"a < b\" "
                 "means cube a is lower than cube b, \"a = b\" that they are at the same height.")
     analysis = ("The numbered cubes all lie on the main path, where only ladders change the height. Follow it "
@@ -488,7 +513,7 @@ def height_comparison(rng, state):
 
 
 def main_path(rng, state):
-    chosen = spaced(rng, [c for c in state.cubes if c not in (state.start, state.goal)], rng.randint(3, 4))
+    chosen = pick(rng, [c for c in state.cubes if c not in (state.start, state.goal)], rng.randint(3, 4))
     number = number_cubes(state, chosen)
     path = route(state)
     on = sorted(n for c, n in number.items() if c in path)
