@@ -75,13 +75,13 @@ class Game:
 SPATIAL, PATTERN, MULTISTEP, STRATEGY = ("3D spatial perception and understanding", "pattern recognition and matching",
                                          "multi-step reasoning", "strategic planning")
 REGISTRY = {g.name: g for g in [
-    Game("3d_maze", "3D Maze", SPATIAL, "in-domain", "3d_maze"),
-    Game("rubiks_cube", "Rubik's Cube", SPATIAL, "in-domain", "rubiks_cube"),
+    Game("3d_maze", "3D Maze", SPATIAL, "in-domain", "3d_maze", "maze_3d"),
+    Game("rubiks_cube", "Rubik's Cube", SPATIAL, "in-domain", "rubiks_cube", "rubiks_cube"),
     Game("3d_reconstruction", "3D Reconstruction", SPATIAL, "in-domain", "3DReconstruction", "reconstruction_3d"),
     Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain", "PyramidChess"),
     Game("minecraft", "Minecraft", SPATIAL, "out-of-domain", "minecraft"),
-    Game("tangram", "Tangram", PATTERN, "in-domain", "tangram"),
-    Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell"),
+    Game("tangram", "Tangram", PATTERN, "in-domain", "tangram", "tangram"),
+    Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell", "freecell"),
     Game("tetris", "Tetris", PATTERN, "in-domain", "tetris", "tetris"),
     Game("zuma", "Zuma", PATTERN, "in-domain", "zuma"),
     Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain", "spider_solitaire"),

@@ -1,29 +1,79 @@
-"""Minesweeper (multi-step reasoning, out-of-domain). Boards 6×6 / 8×8 / 10×10 with 5 / 10 / 16 mines, opened by
-a first click on a cell with no neighbouring mine (which floods open its blank region) and one or two more
-safe clicks.
-"""
-from gameqa_games.common import (
-    QA, Task, GiveUp, Budget, numeric_distractors, fmt_cell, GRID_CONVENTION, font, grid_canvas)
+"""Minesweeper (Game-RL folder `minesweeper`; multi-step reasoning; out-of-domain, held out).
 
-SIZE = {"Easy": (6, 5), "Medium": (8, 10), "Hard": (10, 16)}
-SEARCH_BUDGET = 50_000
-UNDECIDABLE = "None of them is certainly safe"
+The game. An R×R board hides M mines. Revealing a mine ends the game; a revealed safe cell shows how many of its up
+to 8 neighbours (diagonals included) are mines, and revealing a 0 also reveals its neighbours, spreading on through
+further 0 cells. A flag marks a covered cell as a mine. A board is made as in Game-RL: the first click is a uniform
+cell, the mines are placed uniformly outside that cell and its 8 neighbours (so the click is a 0 and floods open a
+region), and an auto-flagger scans row by row and flags covered mines next to the revealed region, up to k of
+them (k uniform in 2..4). Boards: Easy 4×4 / 3 mines, Medium 5×5 / 5, Hard 6×6 / 8.
+Cells are (row, column), 0-based, (0, 0) top-left, as the image's tick labels show.
+
+Tasks (Game-RL's question_ids 0–5; qa_level is fixed per task, whatever the board):
+  0 flagged cells, 1 mines left to find, 2 revealed cells (fill-in numbers); 3 the state of one cell (4 options);
+  4 what revealing a covered cell next to the revealed region does (4 options, one "Undecidable"); 5 the best
+  move at one cell (6 options).
+
+Deviations from Game-RL (arXiv 2505.13886; its minesweeper code):
+  1. Which cells are certainly mines or certainly safe (tasks 4 and 5) comes from every way the unflagged mines
+     can lie that agrees with every number, every flag and the stated total of M mines: the covered cells next to
+     numbers are searched exhaustively, and the other covered cells only matter through how many mines they
+     hold; the question says to reason from all three. Game-RL applies the two local rules (n − flags = covered
+     → all mines; n − flags = 0 → all safe) to the numbers next to the target only, ignores the total, and its
+     mine rule counts cells it already inferred safe, then reports a "conflict" and answers "uncertain" where a
+     deduction exists.
+  2. Task 4's option C reads "safe and shows a number from 1 to 8" with no number in it: Game-RL printed the true
+     number when the cell is safe (a leak) and a random 1–9 when it is a mine (9 cannot occur), and "the number 0"
+     next to option B made two answers defensible. A cell that is certainly safe but whose number the board does
+     not decide (0 in one consistent arrangement, 2 in another) is never asked, as neither B nor C would be a
+     fact (Game-RL's gold came from the hidden mines): the cell is drawn uniformly from the rest of Game-RL's
+     candidates (covered cells next to a revealed one, flagged ones included); 3–5% of the unflagged ones
+     are left out.
+  3. Task 5's options each say when they are the right move (flag: certainly a mine; reveal: certainly safe;
+     analyse: a revealed number; skip: covered and undecidable; nothing: already revealed blank or already
+     flagged), so its golds are facts of the board, not conventions. The classes are Game-RL's.
+  4. Flags are always on real mines (the auto-flagger knows the mines), and the text says so; Game-RL calls them
+     "potential" mines. Revealing a flagged cell (task 4) is read, as in Game-RL, as hitting a mine.
+  5. The text spells out the order of coordinates, (row, column); Game-RL says only that (0,0) is top-left.
+  6. Options are shuffled and lettered by the engine (Game-RL keeps them in a fixed order, a letter prior).
+  7. The analysis lists what each number still needs and backs every verdict with a placement of the unflagged
+     mines that the reader can check (two, for "Undecidable"); Game-RL pastes its rule-by-rule inference log.
+  8. The record keeps Game-RL's state fields (rows, cols, mines, mine_board, revealed, flagged), with
+     `first_click` as the clicked cell (Game-RL stores a spent boolean) and the queried `cell` of tasks 3–5.
+  9. Task 4 is "Strategy Optimization", as in Game-RL's code; its released example data labels it "State
+     Prediction".
+  10. The three Minesweeper tasks this project had before (the number in a revealed cell, how many cells one
+     click opens, which of four cells is certainly safe) are dropped, not kept as ours: task 3 and tasks 4–5 ask
+     the same things on Game-RL's terms, and on these small boards about nine safe clicks in ten open only the
+     clicked cell.
+"""
+from PIL import Image, ImageDraw
+
+from gameqa_games.common import QA, Task, GiveUp, Budget, fmt_cell, GRID_CONVENTION, font
+
+SIZE = {"Easy": (4, 3), "Medium": (5, 5), "Hard": (6, 8)}  # plot level -> (rows = columns, mines)
+FLAGS = (2, 4)  # the auto-flagger's cap is drawn from this range
+SEARCH_BUDGET = 10_000  # nodes of the arrangement search per question; 5,000 Hard boards needed at most 160
 
 
 class Minesweeper:
-    def __init__(self, n, mines, revealed):
-        self.n, self.mines, self.revealed = n, frozenset(mines), frozenset(revealed)
+    def __init__(self, size, mines, revealed=(), flagged=(), first_click=None):
+        self.size, self.mines = size, frozenset(mines)
+        self.revealed, self.flagged, self.first_click = frozenset(revealed), frozenset(flagged), first_click
+
+    def cells(self):
+        return [(r, c) for r in range(self.size) for c in range(self.size)]
 
     def neighbours(self, cell):
         r, c = cell
         return [(r + dr, c + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)
-                if (dr or dc) and 0 <= r + dr < self.n and 0 <= c + dc < self.n]
+                if (dr or dc) and 0 <= r + dr < self.size and 0 <= c + dc < self.size]
 
     def number(self, cell):
         return sum(nb in self.mines for nb in self.neighbours(cell))
 
     def move(self, cell):
-        """Reveal `cell`: a mine ends the game (returns None); a 0 opens its neighbours, spreading on (flood)."""
+        """Reveal `cell`: a mine ends the game (returns None); a 0 reveals its neighbours, spreading on. A
+        revealed cell loses its flag, as in Game-RL."""
         if cell in self.mines:
             return None
         revealed, todo = set(self.revealed), [cell]
@@ -34,167 +84,327 @@ class Minesweeper:
             revealed.add(x)
             if self.number(x) == 0:
                 todo += [nb for nb in self.neighbours(x) if nb not in revealed]
-        return Minesweeper(self.n, self.mines, revealed)
+        return Minesweeper(self.size, self.mines, revealed, self.flagged - revealed, self.first_click)
 
-    def covered(self):
-        return [(r, c) for r in range(self.n) for c in range(self.n) if (r, c) not in self.revealed]
+    def flag(self, cells):
+        return Minesweeper(self.size, self.mines, self.revealed, self.flagged | set(cells), self.first_click)
 
     def to_json(self):
-        """The board as the player sees it (? covered, digit = revealed number) plus the hidden mines."""
-        return {"board": ["".join(str(self.number((r, c))) if (r, c) in self.revealed else "?" for c in range(self.n))
-                          for r in range(self.n)],
-                "mines": [list(m) for m in sorted(self.mines)]}
+        n = self.size
+        return {"rows": n, "cols": n, "mines": len(self.mines),
+                "mine_board": [["M" if (r, c) in self.mines else self.number((r, c)) for c in range(n)]
+                               for r in range(n)],
+                "revealed": [[(r, c) in self.revealed for c in range(n)] for r in range(n)],
+                "flagged": [[(r, c) in self.flagged for c in range(n)] for r in range(n)],
+                "first_click": list(self.first_click)}
 
 
 def new_state(rng, plot_level):
     n, count = SIZE[plot_level]
-    while True:
-        cells = [(r, c) for r in range(n) for c in range(n)]
-        state = Minesweeper(n, rng.sample(cells, count), [])
-        blanks = [x for x in cells if x not in state.mines and state.number(x) == 0]
-        if not blanks:
-            continue
-        state = state.move(rng.choice(blanks))
-        for _ in range(rng.randint(1, 2)):
-            safe = [x for x in state.covered() if x not in state.mines]
-            if safe:
-                state = state.move(rng.choice(safe))
-        if 6 <= len(state.revealed) <= n * n - count - 4:
-            return state
+    click = (rng.randrange(n), rng.randrange(n))
+    empty = Minesweeper(n, ())
+    zone = {click} | set(empty.neighbours(click))  # the click and its neighbours stay mine-free, so it opens a 0
+    mines = rng.sample([x for x in empty.cells() if x not in zone], count)
+    state = Minesweeper(n, mines, first_click=click).move(click)
+    cap = rng.randint(*FLAGS)
+    # Game-RL's auto-flagger: row-major, covered mines with a revealed neighbour, until the cap
+    edge_mines = [x for x in state.cells()
+                  if x in state.mines and any(nb in state.revealed for nb in state.neighbours(x))]
+    return state.flag(edge_mines[:cap])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What the player can know: every arrangement of the unflagged mines that agrees with the numbers, the flags and
+# the total count. Covered cells next to a number (the frontier) are searched one by one; the other covered cells
+# (the interior) are interchangeable, so only how many mines they hold matters.
+
+class Knowledge:
+    def __init__(self, state, budget):
+        self.state = state
+        self.left = len(state.mines) - len(state.flagged)  # mines not flagged
+        covered = [x for x in state.cells() if x not in state.revealed and x not in state.flagged]
+        self.numbers = []  # (cell, mines still needed among its covered unflagged neighbours, those neighbours)
+        for x in state.cells():
+            if x in state.revealed:
+                around = [nb for nb in state.neighbours(x) if nb not in state.revealed and nb not in state.flagged]
+                if around:
+                    need = state.number(x) - sum(nb in state.flagged for nb in state.neighbours(x))
+                    self.numbers.append((x, need, around))
+        self.frontier = sorted({nb for _, _, around in self.numbers for nb in around})
+        self.interior = [x for x in covered if x not in self.frontier]
+        self.arrangements = [a for a in self.frontier_arrangements(budget)
+                             if 0 <= self.left - len(a) <= len(self.interior)]
+
+    def frontier_arrangements(self, budget):
+        """Every set of frontier mines that gives each number exactly the mines it still needs, depth-first,
+        pruning as soon as a number has too many mines or too few undecided cells left to reach its count."""
+        need = [k for _, k, _ in self.numbers]
+        placed, undecided = [0] * len(need), [len(around) for _, _, around in self.numbers]
+        touches = {x: [i for i, (_, _, around) in enumerate(self.numbers) if x in around] for x in self.frontier}
+        found, chosen = [], []
+
+        def search(i):
+            budget.tick()
+            if i == len(self.frontier):
+                found.append(frozenset(chosen))
+                return
+            x = self.frontier[i]
+            for mine in (0, 1):
+                for j in touches[x]:
+                    undecided[j] -= 1
+                    placed[j] += mine
+                if len(chosen) + mine <= self.left and all(
+                        placed[j] <= need[j] <= placed[j] + undecided[j] for j in touches[x]):
+                    chosen.extend([x] * mine)
+                    search(i + 1)
+                    del chosen[len(chosen) - mine:]
+                for j in touches[x]:
+                    undecided[j] += 1
+                    placed[j] -= mine
+        search(0)
+        return found
+
+    def example(self, cell, mine):
+        """One full arrangement of the unflagged mines (sorted) with `cell` a mine (mine=True) or safe, or None."""
+        for a in self.arrangements:
+            rest = self.left - len(a)
+            if cell in self.frontier:
+                if (cell in a) == mine:
+                    return sorted(a | set(self.interior[:rest]))
+            else:
+                pool = [x for x in self.interior if x != cell]
+                if mine and rest >= 1:
+                    return sorted(a | {cell} | set(pool[:rest - 1]))
+                if not mine and rest <= len(pool):
+                    return sorted(a | set(pool[:rest]))
+        return None
+
+    def status(self, cell):
+        """'mine', 'safe' or 'undecidable' for a covered, unflagged cell, with an arrangement for each possibility."""
+        with_mine, without = self.example(cell, True), self.example(cell, False)
+        can_be_mine, can_be_safe = with_mine is not None, without is not None
+        assert can_be_mine or can_be_safe, "the true mines always agree with the board"
+        status = "undecidable" if can_be_mine and can_be_safe else "mine" if can_be_mine else "safe"
+        return status, with_mine, without
+
+    def shown_numbers(self, cell):
+        """The numbers a certainly safe `cell` can show: its flagged neighbours, plus its frontier neighbours that
+        are mines in an arrangement, plus however many of its interior neighbours that arrangement's remaining
+        mines can fill."""
+        nbs = self.state.neighbours(cell)
+        flags = sum(nb in self.state.flagged for nb in nbs)
+        pool = [x for x in self.interior if x != cell]
+        inner = sum(nb in pool for nb in nbs)
+        values = set()
+        for a in self.arrangements:
+            rest = self.left - len(a)
+            if rest > len(pool):
+                continue
+            base = flags + len(a & set(nbs))
+            values |= {base + j for j in range(max(0, rest - (len(pool) - inner)), min(inner, rest) + 1)}
+        return values
+
+    def explain(self):
+        lines = [f"{fmt_cell(x)} shows {self.state.number(x)}" +
+                 (f" with {self.state.number(x) - need} flag(s) next to it" if need < self.state.number(x) else "") +
+                 f", so its covered unflagged neighbours {', '.join(map(fmt_cell, around))} hold {need} more mine(s)"
+                 for x, need, around in self.numbers]
+        return ("Known: " + "; ".join(lines) + f". {self.left} mine(s) are not flagged yet; "
+                f"{len(self.interior)} covered cell(s) touch no number.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The image: Game-RL's portrait layout, 480×640 with a title, cells 100 / 80 / 66 px, tick labels on two sides.
+
+WIDTH, HEIGHT, TITLE_HEIGHT = 480, 640, 160
+DIGIT_COLOURS = {1: "blue", 2: "green", 3: "red", 4: "purple", 5: "maroon", 6: "turquoise", 7: "black", 8: "gray"}
 
 
 def render(state):
-    cell = 42 if state.n <= 8 else 36
-    image, draw, box = grid_canvas(state.n, state.n, cell)
-    digit_colours = {1: (30, 60, 220), 2: (30, 140, 40), 3: (210, 30, 30), 4: (20, 20, 130), 5: (130, 20, 20),
-                     6: (20, 130, 130), 7: (0, 0, 0), 8: (100, 100, 100)}
-    f = font(cell // 2 + 2)
-    for r in range(state.n):
-        for c in range(state.n):
-            x0, y0, x1, y1 = box(r, c)
-            if (r, c) in state.revealed:
-                draw.rectangle((x0, y0, x1, y1), fill=(235, 235, 235), outline=(170, 170, 170))
-                k = state.number((r, c))
-                if k:
-                    draw.text(((x0 + x1) / 2, (y0 + y1) / 2), str(k), fill=digit_colours[k], font=f, anchor="mm")
-            else:
-                draw.rectangle((x0, y0, x1, y1), fill=(150, 160, 175), outline=(90, 95, 110), width=2)
+    n = state.size
+    cell = min((WIDTH - 80) // n, (HEIGHT - TITLE_HEIGHT - 40) // n)
+    left, top = 40, HEIGHT - n * cell - 40  # the board sits 40 px above the bottom
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((WIDTH / 2, TITLE_HEIGHT / 2), "Minesweeper Board", fill="black", font=font(45), anchor="mm")
+    tick_font, cell_font = font(int(cell * 0.3)), font(int(cell * 0.45))
+    for i in range(n):
+        middle = i * cell + cell // 2
+        draw.text((left - cell * 0.3, top + middle), str(i), fill="black", font=tick_font, anchor="mm")
+        draw.line([(left - 5, top + middle), (left, top + middle)], fill="black")
+        draw.text((left + middle, top - cell * 0.4), str(i), fill="black", font=tick_font, anchor="mm")
+        draw.line([(left + middle, top - 5), (left + middle, top)], fill="black")
+    for r, c in state.cells():
+        x0, y0 = left + c * cell, top + r * cell
+        box, centre = (x0, y0, x0 + cell, y0 + cell), (x0 + cell / 2, y0 + cell / 2)
+        if (r, c) in state.revealed:
+            draw.rectangle(box, fill="white", outline="black")
+            k = state.number((r, c))
+            if k:
+                draw.text(centre, str(k), fill=DIGIT_COLOURS[k], font=cell_font, anchor="mm")
+        else:
+            draw.rectangle(box, fill=(192, 192, 192), outline="black")
+            if (r, c) in state.flagged:
+                draw.text(centre, "F", fill="red", font=cell_font, anchor="mm")
     return image
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The tasks
+
 def intro(state):
-    n = state.n
-    return (f"This is a Minesweeper board of {n}×{n} cells. Dark blue-grey cells are still covered; light cells "
-            "are revealed, and a revealed cell shows how many of its up to 8 neighbours (including diagonal ones) "
-            "hide a mine (a blank revealed cell means 0). " + GRID_CONVENTION.format(last_r=n - 1, last_c=n - 1) +
-            " Revealing a mine loses the game; revealing a cell with 0 neighbouring mines also reveals all its "
-            "neighbours, and this spreads on through further 0 cells.")
+    n, m = state.size, len(state.mines)
+    return (f"This is a Minesweeper game on a {n}x{n} board with {m} mines hidden in total. Grey cells are covered. "
+            "A red \"F\" on a grey cell is a flag, and every flag on this board sits on a real mine. White cells are "
+            "revealed: a number shows how many of the cell's up to 8 neighbours (diagonals included) hold a mine, "
+            "and a blank white cell means 0. Revealing a mine ends the game; revealing a cell with 0 neighbouring "
+            "mines also reveals all its neighbours, and this spreads on through further 0 cells. "
+            + GRID_CONVENTION.format(last_r=n - 1, last_c=n - 1))
 
 
-def number_at(rng, state):
-    r, c = rng.choice(sorted(state.revealed))
-    k = state.number((r, c))
-    question = intro(state) + f"\n\nWhat number does the revealed cell ({r}, {c}) show? (A blank cell shows 0.)"
-    analysis = f"Row {r} (left labels), column {c} (top labels) is revealed and shows " + (f"{k}." if k else "nothing, so 0.")
-    return QA(question, analysis, str(k), [str(v) for v in range(9) if v != k], {"cell": [r, c]})
+def deduce_intro(state):
+    return (intro(state) + f" Reason from everything the board shows: the numbers, the flags and the total of "
+            f"{len(state.mines)} mines.")
 
 
-def click_result(rng, state):
-    safe = [x for x in state.covered() if x not in state.mines]
-    blanks = [x for x in safe if state.number(x) == 0]
-    cell = rng.choice(blanks if blanks and rng.random() < 0.6 else safe)
-    after = state.move(cell)
-    opened = sorted(after.revealed - state.revealed)
-    mines = ", ".join(fmt_cell(m) for m in sorted(state.mines))
-    question = (intro(state) + f"\n\nSuppose the mines are exactly at {mines}. If the player reveals the covered "
-                f"cell {fmt_cell(cell)}, how many cells become revealed by this one click (counting the cell itself)?")
-    k = state.number(cell)
-    if k:
-        analysis = f"{fmt_cell(cell)} is not a mine and has {k} neighbouring mine(s), so only it opens: 1 cell."
+def flagged_count(rng, state):
+    k = len(state.flagged)
+    question = intro(state) + "\n\nHow many mines are currently flagged?"
+    analysis = f"The cells marked F are {', '.join(map(fmt_cell, sorted(state.flagged)))}: {k} flagged mine(s)."
+    return QA(question, analysis, str(k))
+
+
+def mines_left(rng, state):
+    m, k = len(state.mines), len(state.flagged)
+    question = intro(state) + "\n\nHow many mines are left to be found (mines that are not flagged yet)?"
+    analysis = f"The board holds {m} mines and {k} cell(s) are flagged (marked F), so {m} - {k} = {m - k} are left."
+    return QA(question, analysis, str(m - k))
+
+
+def revealed_count(rng, state):
+    k = len(state.revealed)
+    question = intro(state) + "\n\nHow many cells have been revealed (white cells, blank or numbered)?"
+    per_row = [sum((r, c) in state.revealed for c in range(state.size)) for r in range(state.size)]
+    analysis = ("White cells per row, top to bottom: " + ", ".join(map(str, per_row)) +
+                f"; in total {' + '.join(map(str, per_row))} = {k} revealed cells.")
+    return QA(question, analysis, str(k))
+
+
+CELL_STATES = {"number": "It is revealed and shows a number.", "flagged": "It is flagged as a mine.",
+               "hidden": "It is still hidden (covered and not flagged).",
+               "blank": "It is revealed and blank (no neighbouring mine)."}
+
+
+def cell_state(rng, state):
+    cell = rng.choice(state.cells())
+    if cell in state.revealed:
+        key = "number" if state.number(cell) else "blank"
+        why = f"is white and shows {state.number(cell)}" if key == "number" else "is white with nothing on it"
     else:
-        analysis = (f"{fmt_cell(cell)} is not a mine and has no neighbouring mine, so the opening spreads through "
-                    "0 cells to their neighbours. The newly revealed cells are " + ", ".join(map(fmt_cell, opened)) +
-                    f": {len(opened)} cells.")
-    return QA(question, analysis, str(len(opened)), numeric_distractors(rng, len(opened), low=1), {"cell": list(cell)})
+        key = "flagged" if cell in state.flagged else "hidden"
+        why = "is grey with a red F on it" if key == "flagged" else "is grey with no flag on it"
+    question = intro(state) + f"\n\nWhat is the state of the cell at {fmt_cell(cell)}?"
+    analysis = f"Row {cell[0]} (left labels), column {cell[1]} (top labels): the cell {why}."
+    return QA(question, analysis, CELL_STATES[key], [t for k, t in CELL_STATES.items() if k != key],
+              {"cell": list(cell)})
 
 
-def cell_constraints(state):
-    """Each revealed number next to covered cells as (covered neighbours, mines among them)."""
-    out = []
-    for x in sorted(state.revealed):
-        cov = [nb for nb in state.neighbours(x) if nb not in state.revealed]
-        if cov:
-            out.append((x, cov, state.number(x)))
-    return out
+REVEAL_OUTCOMES = {"mine": "The game ends: the cell holds a mine.",
+                   "opens": "The cell is safe with no neighbouring mine: an empty area opens, and its neighbours are "
+                            "revealed too.",
+                   "number": "The cell is safe and shows a number from 1 to 8; nothing else is revealed.",
+                   "undecidable": "Undecidable: the cell may or may not hold a mine."}
 
 
-def mine_witness(state, cell, budget):
-    """A placement of mines on the covered cells next to numbers that matches every number and puts a mine
-    on `cell`, or None when there is none (then `cell` is certainly safe). Depth-first, cell by cell."""
-    constraints = cell_constraints(state)
-    frontier = sorted({nb for _, cov, _ in constraints for nb in cov})
-    frontier.remove(cell)
-    frontier.insert(0, cell)
-    assign = {}
-
-    def ok():
-        for _, cov, k in constraints:
-            mines = sum(assign.get(nb, 0) for nb in cov)
-            unknown = sum(nb not in assign for nb in cov)
-            if mines > k or mines + unknown < k:
-                return False
-        return True
-
-    def search(i):
-        budget.tick()
-        if not ok():
-            return False
-        if i == len(frontier):
-            return True
-        for v in ((1,) if i == 0 else (0, 1)):
-            assign[frontier[i]] = v
-            if search(i + 1):
-                return True
-            del assign[frontier[i]]
-        return False
-    return sorted(x for x, v in assign.items() if v) if search(0) else None
+def placement(mines):
+    return "unflagged mines at " + ", ".join(map(fmt_cell, mines)) if mines else "no unflagged mine at all"
 
 
-def safe_cell(rng, state):
-    frontier = sorted({nb for _, cov, _ in cell_constraints(state) for nb in cov})
-    budget = Budget(SEARCH_BUDGET)
-    witness = {x: mine_witness(state, x, budget) for x in frontier}
-    safe = [x for x in frontier if witness[x] is None]
-    unsure = [x for x in frontier if witness[x] is not None]
-    if len(unsure) < 4:
-        raise GiveUp("too few uncertain cells for the options")
-    if safe and rng.random() < 0.75:
-        cells = [rng.choice(safe)] + rng.sample(unsure, 3)
-    else:
-        cells = rng.sample(unsure, 4)
-    rng.shuffle(cells)
-    lines = []
-    for x in cells:
-        if witness[x] is None:
-            lines.append(f"{fmt_cell(x)}: assuming a mine there, no way of placing mines on the covered cells next to "
-                         "the numbers satisfies every number, so it is certainly safe.")
+def verdict(know, cell):
+    """The analysis sentences behind a cell's status, each backed by a placement the reader can check."""
+    status, with_mine, without = know.status(cell)
+    x = fmt_cell(cell)
+    if status == "undecidable":
+        return status, (f"With {placement(with_mine)}, every number and the total agree and {x} is a mine; with "
+                        f"{placement(without)}, they agree too and {x} is safe. So the board does not decide {x}.")
+    other, example = ("safe", with_mine) if status == "mine" else ("a mine", without)
+    return status, (f"Trying every way the cells next to numbers can hold mines (in {len(know.arrangements)} way(s) "
+                    f"they agree with every number and the total), none leaves {x} {other}; for example, the "
+                    f"placement with {placement(example)} agrees with everything. So {x} is certainly "
+                    f"{'a mine' if status == 'mine' else 'safe'}.")
+
+
+def reveal_outcome(rng, state):
+    know = Knowledge(state, Budget(SEARCH_BUDGET))
+    # Game-RL's candidates: covered cells (flagged ones included) with a revealed neighbour
+    edge = [x for x in state.cells()
+            if x not in state.revealed and any(nb in state.revealed for nb in state.neighbours(x))]
+    outcome, askable = {}, []
+    for x in edge:
+        if x in state.flagged:
+            outcome[x] = ("mine", f"{fmt_cell(x)} is flagged, and every flag is on a mine: revealing it ends the game.")
         else:
-            lines.append(f"{fmt_cell(x)}: mines at {', '.join(map(fmt_cell, witness[x]))} (around the numbers) satisfy "
-                         "every number with a mine on it, so it may hide a mine.")
-    answer = fmt_cell(next(x for x in cells if witness[x] is None)) if any(witness[x] is None for x in cells) else UNDECIDABLE
-    numbers = "; ".join(f"{fmt_cell(x)} shows {k} with covered neighbours {', '.join(map(fmt_cell, cov))}"
-                        for x, cov, k in cell_constraints(state))
-    question = (intro(state) + "\n\nJudging only from the numbers shown (the total number of mines is not "
-                "given), which of the following covered cells is certainly free of a mine?")
-    analysis = (f"The numbers next to covered cells are: {numbers}. For each option, try to place a mine on it and "
-                "see whether every number can still be satisfied:\n" + "\n".join(lines) +
-                f"\nSo the certain choice is: {answer}.")
-    distractors = [fmt_cell(x) for x in cells if fmt_cell(x) != answer] + ([UNDECIDABLE] if answer != UNDECIDABLE else [])
-    return QA(question, analysis, answer, distractors, {"cells": [list(x) for x in cells]})
+            status, why = verdict(know, x)
+            if status == "mine":
+                why += " Revealing it ends the game."
+            if status == "safe":
+                shown = know.shown_numbers(x)
+                if len(shown) > 1 and 0 in shown:
+                    continue  # safe, but the board does not decide between B and C
+                if shown == {0}:
+                    why += " None of its neighbours can hold a mine, so it shows 0 and opens its neighbours."
+                elif len(shown) == 1:
+                    why += f" Its neighbours hold {min(shown)} mine(s) in every placement that agrees: it shows that."
+                else:
+                    values = ", ".join(map(str, sorted(shown)[:-1])) + f" or {max(shown)}"
+                    why += (f" Its neighbours hold {values} mines depending on the placement, never 0, so it shows a "
+                            "number and opens nothing more.")
+                status = "opens" if shown == {0} else "number"
+            outcome[x] = (status, know.explain() + " " + why)
+        askable.append(x)
+    if not askable:
+        raise GiveUp("no covered cell next to a number has a decided outcome")
+    cell = rng.choice(askable)
+    key, analysis = outcome[cell]
+    question = (deduce_intro(state) + f"\n\nWhat will happen if the player reveals the cell at {fmt_cell(cell)}? "
+                "(If the cell is flagged, the player removes the flag first.)")
+    return QA(question, analysis, REVEAL_OUTCOMES[key], [t for k, t in REVEAL_OUTCOMES.items() if k != key],
+              {"cell": list(cell)})
+
+
+BEST_MOVES = {"flag": "Flag this cell as a mine (it is covered, not flagged, and certainly a mine).",
+              "reveal": "Reveal this cell (it is covered and certainly safe).",
+              "analyse": "Analyse its neighbours for mines using the number on it (it is revealed and shows a number).",
+              "skip": "Skip it and wait for more information (it is covered and may or may not hold a mine).",
+              "revealed": "No action: it is already revealed and blank.",
+              "flagged": "No action: it is already flagged as a mine."}
+
+
+def best_move(rng, state):
+    cell = rng.choice(state.cells())
+    if cell in state.flagged:
+        key, analysis = "flagged", f"{fmt_cell(cell)} is grey with a red F: it is already flagged."
+    elif cell in state.revealed:
+        k = state.number(cell)
+        key = "analyse" if k else "revealed"
+        analysis = (f"{fmt_cell(cell)} is revealed and shows {k}; its number constrains its neighbours." if k
+                    else f"{fmt_cell(cell)} is revealed and blank; there is nothing left to do there.")
+    else:
+        know = Knowledge(state, Budget(SEARCH_BUDGET))
+        status, why = verdict(know, cell)
+        key = {"mine": "flag", "safe": "reveal", "undecidable": "skip"}[status]
+        analysis = f"{fmt_cell(cell)} is covered and not flagged. {know.explain()} {why}"
+    question = deduce_intro(state) + (f"\n\nWhat is the best next move at {fmt_cell(cell)}? Each option says, in "
+                                      "brackets, when it is the right move.")
+    return QA(question, analysis, BEST_MOVES[key], [t for k, t in BEST_MOVES.items() if k != key],
+              {"cell": list(cell)})
 
 
 TASKS = [
-    Task(1, "the number shown in a revealed cell", "Target Perception", "Easy", number_at),
-    Task(2, "how many cells one click reveals, with the mines known", "State Prediction", "Medium", click_result),
-    Task(3, "which covered cell is certainly safe", "Strategy Optimization", "Hard", safe_cell),
+    Task(0, "Count flagged cells", "Target Perception", "Easy", flagged_count),
+    Task(1, "Calculate remaining mines", "Target Perception", "Easy", mines_left),
+    Task(2, "Count revealed cells", "Target Perception", "Easy", revealed_count),
+    Task(3, "Check cell state", "Target Perception", "Easy", cell_state),
+    Task(4, "Predict cell reveal outcome", "Strategy Optimization", "Hard", reveal_outcome),
+    Task(5, "Determine optimal move", "Strategy Optimization", "Hard", best_move),
 ]
