@@ -491,7 +491,7 @@ def best_shot(rng, state):
     colour = state.frog["colour"]
     groups = [(a, b) for a, b, c in runs(state.colours()) if c == colour and b > a]
     clear, unsure = [], []  # (group, the marble aimed at) that a shot removes; groups not clearly decided
-    lines = [f"The frog shoots {colour}. The groups of two or more {colour} marbles on the track are: "
+    lines = [f"The frog shoots a {colour} marble. The groups of two or more {colour} marbles on the track are: "
              + ("; ".join(group_text(a, b, colour) for a, b in groups) if groups else "none") + "."]
     for group in groups:
         verdicts = [(aimed_hit(state, k, group), k) for k in range(group[0], group[1] + 1)]
@@ -504,10 +504,14 @@ def best_shot(rng, state):
         elif any(v is None for v, _ in verdicts):
             unsure.append(group)
         else:
-            lines.append(f"Every shot aimed at the group of {group_text(*group, colour)} touches another marble first.")
+            lines.append(f"A shot aimed at any marble of the group of {group_text(*group, colour)} touches a marble "
+                         "outside the group first.")
     best = max((b - a + 1 for (a, b), _ in clear), default=0)
     if any(b - a + 1 >= best for a, b in unsure):
         raise GiveUp("a group that could change the answer is neither clearly hittable nor clearly blocked")
+    for a, b in unsure:
+        lines.append(f"The group of {group_text(a, b, colour)} is smaller than a group that can be removed, so it "
+                     "does not change the answer.")
     winners = [(g, k) for g, k in clear if g[1] - g[0] + 1 == best]
     answer = f"Yes, {best}, {len(winners)}" if winners else "No, 0, 0"
     if winners:

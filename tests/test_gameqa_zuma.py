@@ -127,7 +127,7 @@ def test_boards_follow_the_level_table_and_the_track_walk(level):
     for seed in range(30):
         st = gameqa.sample_task("zuma", 2, seed, level, render=False)["state"]
         n = st["requested_balls"]
-        low, high, lo_turns, hi_turns, band_level = next(b for b in BANDS if b[0] <= n <= b[1])
+        _, _, lo_turns, hi_turns, band_level = next(b for b in BANDS if b[0] <= n <= b[1])
         assert band_level == level and lo_turns <= st["turns"] <= hi_turns
         hx, hy = st["hole"]
         assert 1.5 <= abs(hx) <= 3 and 1.5 <= abs(hy) <= 3
