@@ -84,7 +84,7 @@ REGISTRY = {g.name: g for g in [
     Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell", "freecell"),
     Game("tetris", "Tetris", PATTERN, "in-domain", "tetris", "tetris"),
     Game("zuma", "Zuma", PATTERN, "in-domain", "zuma", "zuma"),
-    Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain", "spider_solitaire"),
+    Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain", "spider_solitaire", "spider_solitaire"),
     Game("color_hue", "Color Hue", PATTERN, "in-domain", "hue"),
     Game("jewel2", "Jewel2", PATTERN, "out-of-domain", "jewel2"),
     Game("klondike", "Klondike", PATTERN, "out-of-domain", "klondike"),
