@@ -30,6 +30,7 @@ from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
+from transformers.cache_utils import DynamicCache, DynamicLayer
 from transformers.modeling_outputs import BaseModelOutputWithPooling
 
 
@@ -342,17 +343,22 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
         features = model.model.get_image_features(prompts["pixel_values"], prompts["image_grid_thw"]).pooler_output
 
     # prefill each prompt once, then give each completion its prompt's cache (rows repeat their prompt's)
+    cache = preallocated_cache(model, prompts["input_ids"].size(1) + max_completion_length)
     out = model(input_ids=prompts["input_ids"], attention_mask=prompts["attention_mask"], position_ids=positions,
                 mm_encoder_outputs={"image": BaseModelOutputWithPooling(pooler_output=features)} if has_images else None,
-                use_cache=True, logits_to_keep=1)
-    cache, logits = out.past_key_values, out.logits[rows, -1]                              # logits (N, V)
+                past_key_values=cache, use_cache=True, logits_to_keep=1)
+    logits = out.logits[rows, -1]                                                          # (N, V)
     cache.batch_select_indices(rows)                       # every layer's keys and values: (U, ...) -> (N, ...)
-    attention_mask = prompts["attention_mask"][rows]                                       # (N, P), grows a column a step
+    attention_mask = prompts["attention_mask"][rows]                                       # (A, P), grows a column a step
     next_position = positions.amax(dim=(0, 2))[rows] + 1    # (N,) text after the prompt: one position a token, all 3 axes
 
-    # decode all rows together; a finished row keeps receiving padding, as in Hugging Face's generate
+    # Decode all rows together. Every row draws a token every step, as in Hugging Face's generate, so the random
+    # stream and the samples are generate's; a finished row's draw is replaced by padding. The model only runs
+    # the rows still decoding (`active`): once a quarter of them have finished they leave the batch and its
+    # cache (each departure copies the cache once, so a long tail of one slow row costs one row, not N).
     suppress, eos = vision_token_ids(processor), torch.tensor(eos_token_ids, device=model.device)
     finished = torch.zeros(len(rows), dtype=torch.bool, device=model.device)
+    active = torch.arange(len(rows), device=model.device)                                 # (A,) rows in the cache
     tokens = []
     for t in range(max_completion_length):
         token = sample_next_token(logits, temperature, top_k, top_p, suppress)
@@ -361,9 +367,15 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
         finished |= torch.isin(token, eos)
         if finished.all() or t == max_completion_length - 1:
             break
-        attention_mask = torch.cat([attention_mask, attention_mask.new_ones(len(rows), 1)], dim=1)
-        logits = model(input_ids=token.unsqueeze(1), attention_mask=attention_mask, past_key_values=cache,
-                       position_ids=(next_position + t).view(1, -1, 1).expand(3, -1, 1), use_cache=True).logits[:, -1]
+        if 4 * int(finished[active].sum()) >= len(active):
+            keep = (~finished[active]).nonzero().squeeze(1)
+            cache.batch_select_indices(keep)
+            active, attention_mask = active[keep], attention_mask[keep]
+        attention_mask = torch.cat([attention_mask, attention_mask.new_ones(len(active), 1)], dim=1)
+        step = model(input_ids=token[active].unsqueeze(1), attention_mask=attention_mask, past_key_values=cache,
+                     position_ids=(next_position[active] + t).view(1, -1, 1).expand(3, -1, 1), use_cache=True)
+        logits = step.logits.new_zeros(len(rows), step.logits.size(-1))   # rows that left draw from zeros: padded
+        logits[active] = step.logits[:, -1]
 
     completion_ids = torch.stack(tokens, dim=1)                                            # (N, C)
     completion_mask, truncated = completion_mask_from_eos(completion_ids, eos_token_ids)
@@ -373,7 +385,8 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
     batch = {"prompt_ids": prompts["input_ids"][rows], "prompt_mask": prompts["attention_mask"][rows],
              "prompt_positions": positions[:, rows].transpose(0, 1),                   # (N, 3, P): rows first, for select_rows
              "completion_ids": completion_ids, "completion_mask": completion_mask, "truncated": truncated,
-             "num_images": torch.tensor(num_images, device=model.device)[rows], "texts": texts}
+             "num_images": torch.tensor(num_images, device=model.device)[rows], "texts": texts,
+             "prompt_index": rows}                                                     # (N,) completions of one prompt share it
     if has_images:
         grids = prompts["image_grid_thw"]
         batch["image_grid_thw"] = _images_of_rows(grids.split(1), num_images, rows)
@@ -382,6 +395,52 @@ def rollout(model, processor, samples, num_generations, max_completion_length, t
         else:
             batch["pixel_values"] = _images_of_rows(prompts["pixel_values"].split(grids.prod(dim=1).tolist()), num_images, rows)
     return batch
+
+
+class PreallocatedLayer(DynamicLayer):
+    """One layer's key/value cache written in place into a buffer sized for prompt + completion.
+
+    Hugging Face's DynamicLayer concatenates every new token's keys and values onto the old ones, which copies
+    the whole cache at every decoded token (quadratic in the completion length); this one writes the token's
+    column into a buffer allocated once and hands attention a view of the filled part. Rows leave it by
+    `batch_select_indices` (one copy), as in DynamicLayer.
+    """
+
+    def __init__(self, capacity):
+        super().__init__()
+        self.capacity, self.length = capacity, 0
+
+    def lazy_initialization(self, key_states, value_states):
+        super().lazy_initialization(key_states, value_states)
+        shape = lambda x: (*x.shape[:-2], self.capacity, x.shape[-1])
+        self.key_buffer = key_states.new_empty(shape(key_states))
+        self.value_buffer = value_states.new_empty(shape(value_states))
+
+    def update(self, key_states, value_states, *args, **kwargs):
+        if not self.is_initialized:
+            self.lazy_initialization(key_states, value_states)
+        end = self.length + key_states.size(-2)
+        if end > self.key_buffer.size(-2):  # more than was reserved: grow, at least doubling
+            size = max(end, 2 * self.key_buffer.size(-2))
+            grow = lambda b: torch.cat([b, b.new_empty(*b.shape[:-2], size - b.size(-2), b.size(-1))], dim=-2)
+            self.key_buffer, self.value_buffer = grow(self.key_buffer), grow(self.value_buffer)
+        self.key_buffer[..., self.length:end, :] = key_states
+        self.value_buffer[..., self.length:end, :] = value_states
+        self.length = end
+        self.keys, self.values = self.key_buffer[..., :end, :], self.value_buffer[..., :end, :]
+        return self.keys, self.values
+
+    def batch_select_indices(self, indices):
+        if self.is_initialized:
+            self.key_buffer, self.value_buffer = self.key_buffer[indices], self.value_buffer[indices]
+            self.keys, self.values = self.key_buffer[..., :self.length, :], self.value_buffer[..., :self.length, :]
+
+
+def preallocated_cache(model, capacity):
+    """A key/value cache for `model` whose every layer is a PreallocatedLayer of `capacity` positions."""
+    cache = DynamicCache(config=_unwrapped(model).config)
+    cache.layers = [PreallocatedLayer(capacity) for _ in cache.layers]
+    return cache
 
 
 @contextmanager
@@ -450,42 +509,185 @@ def select_rows(batch, start, end):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Log-probs of given completions
+# Log-probs of given completions: each prompt computed once for its completions, the output layer in chunks
+#
+# A rollout's G completions of one prompt share the prompt token for token (and its images). Computing the
+# prompt G times, as a batch of G (prompt + completion) rows does (TRL, R1-V, EasyR1), repeats most of the
+# work: a vigal Rotation prompt is ~1,500 tokens against a few hundred of completion. Instead each prompt is
+# packed ONCE into one sequence followed by all of its completions in the micro-batch, and an attention mask
+# lets each completion see the prompt and itself but not its siblings (verl's shared-prefix GRPO, and the
+# "prefix sharing" of Hydragen, arXiv 2402.05099, do the same thing). Every completion token then attends to
+# exactly the keys it attends to in its own row, with the positions it has there, so its log-prob is the same
+# number, and the gradient that flows back into the prompt's activations is the sum over its completions,
+# exactly the sum the repeated rows produce (tests/test_shared_prompt.py checks both).
+
+LOGITS_CHUNK = 1024  # completion tokens per call of the output layer: bounds the (tokens, vocabulary) logits held
 
 
-def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_grad=True):
-    """Per-token log-probs (B, C) of batch["completion_ids"] under `model`, prompt and images in context.
+def _unwrapped(model):
+    """The model inside a DistributedDataParallel wrapper; FSDP2 shards in place and needs no unwrapping."""
+    return getattr(model, "module", model)
+
+
+def image_inputs(batch, rows):
+    """The model's image arguments for the prompts of `rows` (a list of row indices), each row's images in
+    row order: stored vision-tower features (frozen tower) or pixels. Row i owns batch["num_images"][i]
+    consecutive images; pixel_values holds prod(image_grid_thw[k]) patches for image k, image_embeds a
+    spatial_merge_size**2-th of that (the ratio of the totals)."""
+    if "image_grid_thw" not in batch:
+        return {}
+    n_rows = batch["prompt_ids"].size(0)
+    num_images = batch["num_images"].tolist() if "num_images" in batch else \
+        [batch["image_grid_thw"].size(0) // n_rows] * n_rows
+    first = [0]
+    for n in num_images:
+        first.append(first[-1] + n)
+    images = [k for r in rows for k in range(first[r], first[r + 1])]
+    patches = batch["image_grid_thw"].prod(dim=1)
+    if "image_embeds" in batch:
+        tokens = (patches * batch["image_embeds"].size(0) // patches.sum()).tolist()
+        per_image = batch["image_embeds"].split(tokens)
+        features = torch.cat([per_image[k] for k in images])
+        return {"mm_encoder_outputs": {"image": BaseModelOutputWithPooling(pooler_output=(features,))}}
+    per_image = batch["pixel_values"].split(patches.tolist())
+    return {"pixel_values": torch.cat([per_image[k] for k in images]), "image_grid_thw": batch["image_grid_thw"][images]}
+
+
+def pack_completions(batch, share_prompt=True, attn_implementation="sdpa"):
+    """The sequences a log-prob pass runs, and where each completion token's prediction sits in them.
+
+    share_prompt and a `prompt_index` in the batch (rollout sets it; rows of one prompt are contiguous): one
+    sequence per distinct prompt, U of them, of length L = P + K*C for K = the most rows any prompt has here:
+        [ prompt (P, left-padded) | completion slot 0 (C) | slot 1 (C) | ... | slot K-1 (C) ]
+    Query q may attend key k when k is a real token (prompt mask / completion mask) and k <= q (causal), and
+    k is in the prompt or in q's own slot: a completion sees its prompt and itself, never a sibling. Every slot
+    takes the positions a completion has in its own row: one text position a token after the prompt's last.
+    Otherwise (share_prompt=False, or an attention kernel that takes no arbitrary mask, as flash-attention):
+    the repeated rows, one (prompt + completion) sequence per row.
+
+    Returns (inputs, seq_of_row, predictor):
+      inputs      input_ids (S, L), attention_mask, position_ids (3, S, L) and the image arguments
+      seq_of_row  (B,)    the sequence that holds completion row i
+      predictor   (B, C)  the position in that sequence whose output predicts completion token t (the prompt's
+                          last token predicts token 0 of every slot; slot position t-1 predicts token t)
+    """
+    prompt_ids, prompt_mask, completion_ids = batch["prompt_ids"], batch["prompt_mask"], batch["completion_ids"]
+    B, P = prompt_ids.shape
+    C = completion_ids.size(1)
+    device = prompt_ids.device
+    prompt_positions = batch["prompt_positions"].transpose(0, 1)                         # (3, B, P)
+    after_prompt = prompt_positions.amax(dim=(0, 2)) + 1                                  # (B,) first text position after
+    t = torch.arange(C, device=device)
+    if not share_prompt or "prompt_index" not in batch or attn_implementation not in ("sdpa", "eager"):
+        completion_positions = (after_prompt[:, None] + t).unsqueeze(0).expand(3, -1, -1)
+        inputs = {"input_ids": torch.cat([prompt_ids, completion_ids], dim=1),           # (B, P + C)
+                  "attention_mask": torch.cat([prompt_mask, batch["completion_mask"]], dim=1),
+                  "position_ids": torch.cat([prompt_positions, completion_positions], dim=2),
+                  **image_inputs(batch, range(B))}
+        return inputs, torch.arange(B, device=device), (P - 1 + t).expand(B, -1)
+
+    _, seq_of_row, counts = torch.unique_consecutive(batch["prompt_index"], return_inverse=True, return_counts=True)
+    first = counts.cumsum(0) - counts                                                    # (U,) each prompt's first row
+    slot = torch.arange(B, device=device) - first[seq_of_row]                             # (B,) row's place in its prompt
+    if not torch.equal(prompt_ids, prompt_ids[first][seq_of_row]):
+        raise ValueError("rows with one prompt_index hold different prompts: they cannot share one")
+    U, K = first.numel(), int(counts.max())
+    L = P + K * C
+    columns = P + slot[:, None] * C + t                                                   # (B, C) each token's column
+    input_ids = prompt_ids.new_zeros(U, L)
+    input_ids[:, :P] = prompt_ids[first]
+    input_ids[seq_of_row[:, None], columns] = completion_ids
+    real = torch.zeros(U, L, dtype=torch.bool, device=device)                             # keys that exist
+    real[:, :P] = prompt_mask[first].bool()
+    real[seq_of_row[:, None], columns] = batch["completion_mask"].bool()
+    position_ids = prompt_positions.new_zeros(3, U, L)
+    position_ids[:, :, :P] = prompt_positions[:, first]
+    position_ids[:, :, P:] = (after_prompt[first][:, None] + torch.arange(K * C, device=device) % C).unsqueeze(0)
+    segment = torch.cat([torch.zeros(P, dtype=torch.long, device=device),                 # 0: the prompt
+                         1 + torch.arange(K * C, device=device) // C])                    # 1..K: the slots
+    q, k = torch.arange(L, device=device)[:, None], torch.arange(L, device=device)[None, :]
+    visible = (k <= q) & ((segment[None, :] == 0) | (segment[None, :] == segment[:, None]))    # (L, L)
+    allowed = (visible & real[:, None, :]) | (q == k)      # (U, L, L); the diagonal keeps padding rows finite
+    if attn_implementation == "eager":  # eager attention adds the mask to its scores; SDPA takes booleans
+        mask = torch.zeros(allowed.shape, device=device).masked_fill(~allowed, float("-inf")).unsqueeze(1)
+    else:
+        mask = allowed.unsqueeze(1)                                                       # (U, 1, L, L)
+    inputs = {"input_ids": input_ids, "attention_mask": mask,                             # used as it is by the model
+              "position_ids": position_ids, **image_inputs(batch, first.tolist())}
+    predictor = torch.where(t == 0, P - 1, columns - 1)                                   # (B, C)
+    return inputs, seq_of_row, predictor
+
+
+def final_hidden_states(model, inputs):
+    """Run the model on `inputs` and return its final hidden states (S, L, H), the output layer's input, taken
+    by a hook on the last norm. The model itself computes logits for one position only (logits_to_keep=1):
+    the full-vocabulary logits of every position are never formed here (token_logps forms them in chunks)."""
+    captured = []
+    norm = _unwrapped(model).model.language_model.norm
+    handle = norm.register_forward_hook(lambda module, args, out: captured.append(out))
+    try:
+        model(**inputs, logits_to_keep=1, use_cache=False)
+    finally:
+        handle.remove()
+    return captured[-1]
+
+
+def token_logps(model, hidden, targets, temperature=1.0, with_entropy=False, entropy_grad=True):
+    """Log-probs (T,) of `targets` (T,) given final hidden states (T, H), LOGITS_CHUNK tokens at a time.
 
     Logits are divided by the sampling temperature before the softmax, so that logp is the log-prob of the
-    distribution the tokens were actually sampled from (TRL and OpenRLHF do the same). Only the last C + 1
-    positions' logits are computed (logits_to_keep) to save memory on long prompts. The positions are the
-    sampler's (rollout): the prompt's M-RoPE positions, then one text position a token. With image_embeds in
-    the batch (frozen vision tower) the stored features stand in for the tower, which then does not run.
+    distribution the tokens were actually sampled from (TRL and OpenRLHF do the same). A chunk's logits
+    (LOGITS_CHUNK, V) are freed after use and, under autograd, recomputed in backward (activation
+    checkpointing) rather than kept: memory grows with the number of tokens, not tokens x vocabulary (152K
+    for Qwen2.5-VL: ~5 MB a token in float32 logits and their softmax). With entropy: also the entropy of each
+    position's whole next-token distribution (T,), a bonus with a gradient when entropy_grad, else a metric.
     """
-    input_ids = torch.cat([batch["prompt_ids"], batch["completion_ids"]], dim=1)          # (B, P + C)
-    attention_mask = torch.cat([batch["prompt_mask"], batch["completion_mask"]], dim=1)   # (B, P + C)
-    C = batch["completion_ids"].size(1)
-    prompt_positions = batch["prompt_positions"].transpose(0, 1)                          # (3, B, P)
-    after_prompt = prompt_positions.amax(dim=(0, 2)).unsqueeze(1) + 1 + torch.arange(C, device=input_ids.device)
-    position_ids = torch.cat([prompt_positions, after_prompt.unsqueeze(0).expand(3, -1, -1)], dim=2)   # (3, B, P + C)
-    if "image_embeds" in batch:
-        images = {"mm_encoder_outputs": {"image": BaseModelOutputWithPooling(pooler_output=(batch["image_embeds"],))}}
-    elif "pixel_values" in batch:
-        images = {"pixel_values": batch["pixel_values"], "image_grid_thw": batch["image_grid_thw"]}
-    else:
-        images = {}
-    logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, **images,
-                   logits_to_keep=C + 1, use_cache=False).logits
-    logits = logits[:, :-1].float() / max(temperature, 1e-6)                  # (B, C, V): position t predicts token t+1
-    all_logps = F.log_softmax(logits, dim=-1)
-    logps = torch.gather(all_logps, 2, batch["completion_ids"].unsqueeze(-1)).squeeze(-1)
-    if not with_entropy:
-        return logps
-    # entropy of each position's whole next-token distribution (B, C): a bonus when entropy_grad, else only a
-    # metric (no graph kept: two more (B, C, V) tensors would be gigabytes for a 152K vocabulary)
-    with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
-        finite_logps = torch.where(torch.isfinite(all_logps), all_logps, 0.0)  # masked-out tokens: 0 log 0 = 0
-        return logps, -(all_logps.exp() * finite_logps).sum(dim=-1)
+    head = _unwrapped(model).get_output_embeddings()   # its forward hooks (restrict_vocabulary) apply
+
+    def chunk(h, y):
+        logps = F.log_softmax(head(h).float() / max(temperature, 1e-6), dim=-1)          # (chunk, V)
+        picked = logps.gather(1, y[:, None]).squeeze(1)
+        if not with_entropy:
+            return picked, picked.new_zeros(0)
+        finite = torch.where(torch.isfinite(logps), logps, 0.0)                           # masked tokens: 0 log 0 = 0
+        entropy = -(logps.exp() * finite).sum(dim=-1)
+        return picked, entropy if entropy_grad else entropy.detach()
+
+    picked, entropies = [], []
+    for h, y in zip(hidden.split(LOGITS_CHUNK), targets.split(LOGITS_CHUNK)):
+        if torch.is_grad_enabled():
+            p, e = torch.utils.checkpoint.checkpoint(chunk, h, y, use_reentrant=False)
+        else:
+            p, e = chunk(h, y)
+        picked.append(p)
+        entropies.append(e)
+    logps = torch.cat(picked)
+    return (logps, torch.cat(entropies)) if with_entropy else logps
+
+
+def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_grad=True, share_prompt=True):
+    """Per-token log-probs (B, C) of batch["completion_ids"] under `model`, prompt and images in context.
+
+    Each prompt runs once for all of its completions in the batch (pack_completions; share_prompt=False
+    repeats it per row, the same numbers); the output layer runs in chunks (token_logps); columns after the
+    longest completion's end are not computed (0 there, as at any position the mask drops). The positions are
+    the sampler's (rollout): the prompt's M-RoPE positions, then one text position a token. With image_embeds
+    in the batch (frozen vision tower) the stored features stand in for the tower, which then does not run.
+    """
+    B, C = batch["completion_ids"].shape
+    # Columns past every row's end (completions of very different lengths share the batch's width) are cut
+    # before the pass: causal attention means no kept token sees them. Their log-probs come back as 0.
+    width = int(batch["completion_mask"].sum(dim=1).max())
+    if width < C:
+        batch = {**batch, "completion_ids": batch["completion_ids"][:, :width],
+                 "completion_mask": batch["completion_mask"][:, :width]}
+    inputs, seq_of_row, predictor = pack_completions(batch, share_prompt, _unwrapped(model).config._attn_implementation)
+    hidden = final_hidden_states(model, inputs)                                           # (S, L, H)
+    hidden = hidden[seq_of_row[:, None], predictor]                                       # (B, width, H)
+    out = token_logps(model, hidden.reshape(B * width, -1), batch["completion_ids"].reshape(-1), temperature,
+                      with_entropy, entropy_grad)
+    pad = lambda x: F.pad(x.view(B, width), (0, C - width))                              # (B, C)
+    return (pad(out[0]), pad(out[1])) if with_entropy else pad(out)
 
 
 @torch.no_grad()

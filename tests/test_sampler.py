@@ -266,3 +266,38 @@ def test_entropy_bonus_gradient_is_finite_with_masked_tokens(tiny_model_dir, tin
     (logps.sum() - entropy.sum()).backward()
     grads = [p.grad for p in model.parameters() if p.grad is not None]
     assert grads and all(torch.isfinite(g).all() for g in grads)
+
+
+# ---- the decode loop's own costs: no cache copy per token, finished rows leave the batch
+
+def test_cache_is_written_in_place_and_finished_rows_leave_the_batch(tiny):
+    """A preallocated layer keeps one buffer while tokens are added (the concatenating cache reallocates every
+    token); and once a quarter of the rows have ended, the model runs only the rest. The samples stay
+    generate's (the tests above), because every row still draws its token each step."""
+    model, processor, samples = tiny
+    layer = grpo.PreallocatedLayer(capacity=8)
+    keys = torch.randn(2, 1, 3, 4)
+    layer.update(keys, keys)
+    buffer = layer.key_buffer.data_ptr()
+    for _ in range(5):
+        step = torch.randn(2, 1, 1, 4)
+        out_keys, _ = layer.update(step, step)
+    assert layer.key_buffer.data_ptr() == buffer and out_keys.shape == (2, 1, 8, 4)
+    assert torch.equal(out_keys[..., :3, :], keys) and torch.equal(out_keys[..., -1:, :], step)
+    layer.update(torch.randn(2, 1, 3, 4), torch.randn(2, 1, 3, 4))      # past the reserve: grows, keeps the rest
+    assert layer.keys.shape == (2, 1, 11, 4) and torch.equal(layer.keys[..., :3, :], keys)
+
+    batch_sizes = []
+    hook = model.model.language_model.register_forward_pre_hook(
+        lambda m, args, kwargs: batch_sizes.append(kwargs["inputs_embeds"].size(0)), with_kwargs=True)
+    try:
+        torch.manual_seed(0)
+        eos = list(range(0, len(processor.tokenizer), 4))            # a quarter of the vocabulary ends a completion
+        out = grpo.rollout(model, processor, samples[:2], 4, 12, eos_token_ids=eos)
+    finally:
+        hook.remove()
+    lengths = out["completion_mask"].sum(dim=1)
+    running = [int((lengths > t).sum()) for t in range(1, int(lengths.max()))]     # rows not yet ended at step t
+    assert batch_sizes[0] == 2 and len(batch_sizes) == 1 + len(running)            # one prefill of the 2 prompts
+    assert all(r <= b <= max(r, 1) * 4 / 3 + 1 for r, b in zip(running, batch_sizes[1:])), (running, batch_sizes)
+    assert min(batch_sizes[1:]) < 8                                                # some rows did leave

@@ -1,0 +1,168 @@
+"""The training passes compute each prompt once for its completions (grpo.pack_completions) and the output
+layer in chunks (grpo.token_logps). Against an independent reference, the model's own forward over every
+(prompt + completion) row with full logits: the same log-probs, the same entropies and the same gradients,
+for one- and four-image prompts, with the vision tower frozen (stored features) and trained (pixels), and for
+a prompt whose completions are split across micro-batches."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+import grpo
+import rotation
+import train
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_model_dir):
+    cfg = train.Config(**train.PRESETS["tiny"])
+    processor = train.load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
+    model = train.load_model(tiny_model_dir)
+    sample_at = train.make_sampler(cfg)
+    # two Snake boards (one image each) and a Rotation question (four images, a much longer prompt): ragged padding
+    samples = [sample_at(0), sample_at(1), rotation.sample_at(0, 0, "train", rotation.RotationConfig(image_size=56))]
+    return model, processor, samples
+
+
+def rollout(model, processor, samples, counts, keep_image_features, length=7):
+    torch.manual_seed(0)
+    return grpo.rollout(model.eval(), processor, samples, counts, length, keep_image_features=keep_image_features)
+
+
+def reference_logps(model, batch):
+    """Every row its own copy of its prompt, full logits from the model's forward: the plain computation."""
+    C = batch["completion_ids"].size(1)
+    positions = batch["prompt_positions"].transpose(0, 1)
+    after = positions.amax(dim=(0, 2))[:, None] + 1 + torch.arange(C)
+    images = {"pixel_values": batch["pixel_values"], "image_grid_thw": batch["image_grid_thw"]} \
+        if "pixel_values" in batch else \
+        {"mm_encoder_outputs": {"image": grpo.BaseModelOutputWithPooling(pooler_output=(batch["image_embeds"],))}}
+    logits = model(input_ids=torch.cat([batch["prompt_ids"], batch["completion_ids"]], dim=1),
+                   attention_mask=torch.cat([batch["prompt_mask"], batch["completion_mask"]], dim=1),
+                   position_ids=torch.cat([positions, after.unsqueeze(0).expand(3, -1, -1)], dim=2),
+                   **images).logits[:, -C - 1:-1].float()
+    all_logps = F.log_softmax(logits, dim=-1)
+    logps = all_logps.gather(2, batch["completion_ids"].unsqueeze(-1)).squeeze(-1)
+    return logps, -(all_logps.exp() * all_logps).sum(-1)
+
+
+def gradients(model, loss):
+    model.zero_grad(set_to_none=True)
+    loss.backward()
+    return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+def weighted_loss(logps, entropy, mask, seed=1):
+    """A loss that weighs every token differently, so a wrong token or row anywhere changes the gradient."""
+    g = torch.Generator().manual_seed(seed)
+    w = torch.randn(logps.shape, generator=g)
+    return ((logps * w + 0.1 * entropy) * mask).sum()
+
+
+@pytest.mark.parametrize("frozen_tower", [True, False])
+def test_shared_prompt_logps_entropy_and_gradients_equal_the_repeated_rows(tiny, frozen_tower):
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples, [3, 1, 4], keep_image_features=frozen_tower)
+    mask = batch["completion_mask"].float()
+    assert batch["prompt_index"].tolist() == [0, 0, 0, 1, 2, 2, 2, 2]
+    model.train()
+    model.model.visual.requires_grad_(not frozen_tower)
+    try:
+        want_logps, want_entropy = reference_logps(model, batch)
+        want = gradients(model, weighted_loss(want_logps, want_entropy, mask))
+        for share in (True, False):
+            logps, entropy = grpo.completion_logps(model, batch, with_entropy=True, share_prompt=share)
+            assert (logps - want_logps)[mask.bool()].abs().max() < 1e-5, share
+            assert (entropy - want_entropy)[mask.bool()].abs().max() < 1e-4, share
+            got = gradients(model, weighted_loss(logps, entropy, mask))
+            assert got.keys() == want.keys() and any("visual" in n for n in got) == (not frozen_tower)
+            for name in want:
+                scale = want[name].abs().max().clamp(min=1e-6)
+                assert ((got[name] - want[name]).abs().max() / scale) < 1e-4, (share, name)
+    finally:
+        model.model.visual.requires_grad_(True)
+
+
+def test_a_prompt_split_across_micro_batches_gives_the_full_batch_gradient(tiny):
+    """Micro-batches of 3 rows cut the first prompt's 4 completions 3 + 1 and the second's 4 into 2 + 2."""
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples[1:], [4, 4], keep_image_features=True)
+    mask = batch["completion_mask"].float()
+    model.train()
+    want_logps, want_entropy = reference_logps(model, batch)
+    want = gradients(model, weighted_loss(want_logps, want_entropy, mask))
+    model.zero_grad(set_to_none=True)
+    for start in range(0, 8, 3):
+        micro = grpo.select_rows(batch, start, start + 3)
+        logps, entropy = grpo.completion_logps(model, micro, with_entropy=True)
+        assert torch.allclose(logps, want_logps[start:start + 3], atol=1e-5)
+        g = torch.Generator().manual_seed(1)
+        w = torch.randn(want_logps.shape, generator=g)[start:start + 3]
+        ((logps * w + 0.1 * entropy) * micro["completion_mask"]).sum().backward()
+    for name, grad in want.items():
+        p = dict(model.named_parameters())[name]
+        assert ((p.grad - grad).abs().max() / grad.abs().max().clamp(min=1e-6)) < 1e-4, name
+
+
+def test_each_prompt_runs_once_and_the_output_layer_sees_at_most_a_chunk(tiny, monkeypatch):
+    """Counted: the packed pass runs 3 sequences (one a prompt) where the repeated one runs 8 rows, and no call
+    of the output layer gets more than LOGITS_CHUNK positions, so logits never span every completion token."""
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples, [3, 1, 4], keep_image_features=True)
+    monkeypatch.setattr(grpo, "LOGITS_CHUNK", 5)
+    rows_seen, head_calls = [], []
+    h1 = model.model.language_model.register_forward_pre_hook(lambda m, args, kwargs: rows_seen.append(
+        kwargs["inputs_embeds"].shape[:2]), with_kwargs=True)
+    h2 = model.lm_head.register_forward_hook(lambda m, args, out: head_calls.append(args[0].shape[:-1].numel()))
+    try:
+        with torch.no_grad():
+            shared = grpo.completion_logps(model, batch)
+            P, C = batch["prompt_ids"].size(1), batch["completion_ids"].size(1)
+            assert rows_seen == [(3, P + 4 * C)]                      # 3 prompts, the longest group has 4 rows
+            assert max(head_calls[1:]) <= 5 and head_calls[0] == 3   # the model's own call: one position a sequence
+            rows_seen.clear()
+            repeated = grpo.completion_logps(model, batch, share_prompt=False)
+            assert rows_seen == [(8, P + C)]
+    finally:
+        h1.remove()
+        h2.remove()
+    assert torch.allclose(shared, repeated, atol=1e-5)
+
+
+def test_rows_that_claim_one_prompt_but_differ_are_refused(tiny):
+    model, processor, samples = tiny
+    batch = rollout(model, processor, [samples[0], samples[2]], [2, 2], keep_image_features=True)
+    batch["prompt_index"] = torch.zeros_like(batch["prompt_index"])   # a Snake and a Rotation prompt claim one index
+    with pytest.raises(ValueError, match="different prompts"):
+        grpo.completion_logps(model, batch)
+
+
+def test_eager_attention_takes_the_additive_mask_and_agrees(tiny_model_dir, tiny):
+    _, processor, samples = tiny
+    eager = train.load_model(tiny_model_dir, attn_implementation="eager").eval()
+    batch = rollout(eager, processor, samples, [2, 1, 2], keep_image_features=True)
+    with torch.no_grad():
+        want, _ = reference_logps(eager, batch)
+        got = grpo.completion_logps(eager, batch)
+    mask = batch["completion_mask"].bool()
+    assert (got - want)[mask].abs().max() < 1e-5
+
+
+def test_columns_past_every_rows_end_are_not_computed(tiny):
+    """Completions that all end by column 4 of 7: the pass runs 4 columns a slot, the log-probs up to each
+    row's end are the reference's, and the cut columns come back as 0."""
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples[:2], [2, 2], keep_image_features=True)
+    lengths = torch.tensor([4, 2, 3, 1])
+    batch["completion_mask"] = (torch.arange(7)[None, :] < lengths[:, None]).long()
+    widths = []
+    hook = model.model.language_model.register_forward_pre_hook(
+        lambda m, args, kwargs: widths.append(kwargs["inputs_embeds"].size(1)), with_kwargs=True)
+    try:
+        with torch.no_grad():
+            got = grpo.completion_logps(model.eval(), batch)
+            want, _ = reference_logps(model, batch)
+    finally:
+        hook.remove()
+    assert widths[0] == batch["prompt_ids"].size(1) + 2 * 4
+    mask = batch["completion_mask"].bool()
+    assert (got - want)[mask].abs().max() < 1e-5 and (got[:, 4:] == 0).all()
