@@ -95,7 +95,7 @@ REGISTRY = {g.name: g for g in [
     Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain", "rhythm_game"),
     Game("star_battle", "Star Battle", MULTISTEP, "in-domain", "star-battle"),
     Game("sudoku", "Sudoku", MULTISTEP, "out-of-domain", "sudoku", "sudoku"),
-    Game("lifegame", "Lifegame", MULTISTEP, "out-of-domain", "lifegame"),
+    Game("lifegame", "Lifegame", MULTISTEP, "out-of-domain", "lifegame", "lifegame"),
     Game("minesweeper", "Minesweeper", MULTISTEP, "out-of-domain", "minesweeper", "minesweeper"),
     Game("sokoban", "Sokoban", STRATEGY, "in-domain", "sokoban", "sokoban"),
     Game("maze", "Maze", STRATEGY, "in-domain", "maze", "maze"),
