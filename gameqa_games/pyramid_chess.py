@@ -1,13 +1,14 @@
 """Pyramid Chess, a two-player ball pyramid (Game-RL folder src/PyramidChess/; 3D spatial perception and
 understanding; out-of-domain, held out).
 
-Rules. An n×n board (n = 3, 4, 5) has n levels, 0 at the bottom to n−1 at the top; level k is an (n−k)×(n−k) grid
-of slots [x, y], 0 <= x, y <= n−1−k. A slot [x, y] on level k >= 1 rests on its base: the slots [x, y], [x+1, y],
-[x, y+1], [x+1, y+1] of level k−1. PLAYER_0 (blue) and PLAYER_1 (red) alternate, PLAYER_0 first, with pools of 7
-balls each (3×3), 15 each (4×4), or 28 and 27 (5×5). A turn puts one ball in an empty slot of level 0, or in an
-empty slot higher up whose four base slots are filled. A ball that completes a 2×2 block of four balls of the
-placer's colour on its own level lets the placer return up to two balls of that block to the pool; only a ball
-that no ball rests on can be returned, and its slot is empty again. Whoever fills the top slot wins.
+Rules. An n×n board (n = 3, 4, 5) has n levels, 0 at the bottom to n−1 at the top; level k is an (n−k)×(n−k)
+grid of slots [x, y], 0 <= x, y <= n−1−k. A slot [x, y] on level k >= 1 rests on its base: the slots [x, y],
+[x+1, y], [x, y+1], [x+1, y+1] of level k−1. PLAYER_0 (blue) and PLAYER_1 (red) alternate, PLAYER_0 first,
+with pools of 7 balls each (3×3), 15 each (4×4), or 28 and 27 (5×5). A turn puts one ball in an empty slot of
+level 0, or in an empty slot higher up whose four base slots are filled. A ball that completes a 2×2 block of
+four balls of the placer's colour on its own level lets the placer return up to two balls of that block to the
+pool; only a ball that no ball rests on can be returned, and its slot is empty again. Whoever fills the top
+slot wins.
 
 Coordinates, as the question text and the image state them: slot [x, y] on Level k. Each level has its own panel
 in the image ("Level k"); x runs along the horizontal axis from 0 at the RIGHT to n−1−k at the left (Game-RL's
@@ -28,9 +29,9 @@ Deviations from Game-RL:
   1. The fixed option lists of tasks 0, 1 and 5 keep Game-RL's order (its answers are option numbers; ours are the
      engine's letters A, B, …). As a fixed order cannot be shuffled, the gold is balanced instead: the question
      draws an outcome uniformly among those the board offers, then a slot with that outcome. Game-RL draws a
-     uniform slot, so "can place and balls can be taken" (task 1) comes up in about one question in fifty and
-     "empty" dominates tasks 0 and 5; its out-of-bounds share (0.25 for task 0) is what ours is when all four
-     outcomes occur.
+     uniform slot: on these boards "can place and then balls can be taken" (task 1) is then the gold in about
+     one question in two hundred, and an empty slot in over half of tasks 0 and 5 (3,000 boards per level).
+     Game-RL's out-of-bounds share (0.25, task 0) is what ours is when all four outcomes occur.
   2. Out-of-bounds slots (tasks 0 and 5) are mostly near misses: one past the edge of a real level (such as
      [n−k, 0] on Level k) or the level just above the top, as well as Game-RL's far values (5–15), which a model
      spots without looking at the board.
@@ -41,10 +42,10 @@ Deviations from Game-RL:
      one 2×2 block of level 0; other such blocks recoloured away) is kept, but the recolouring can make another
      such block and Game-RL never re-checks: here a board is kept only if exactly one block of any level shows
      three balls of one colour and an empty slot (and no block holds four balls of one colour, which play never
-     leaves), so exactly one placement completes the mover's own block or blocks the opponent's (drawn ½ / ½). The question asks for that placement by name ("completes your own or
-     blocks the opponent's same-colour 2×2 block") rather than "the best move to maximise the chance of
-     winning", which nothing here searches. Task 3 replaces the drawn board in place with its own, which the
-     engine then records and draws.
+     leaves), so exactly one placement completes the mover's own block or blocks the opponent's (drawn ½ / ½).
+     The question asks for that placement by name ("completes your own or blocks the opponent's same-colour 2×2
+     block") rather than "the best move to maximise the chance of winning", which nothing here searches. Task 3
+     replaces the drawn board in place with its own, which the engine then records and draws.
   5. Task 1 answers "balls can be taken" when the placed ball completes a same-colour 2×2 block. Game-RL looks for
      any complete same-colour block on the board after placing; the two agree because the random play always
      takes back from a completed block at once (the tests check that no board shows one).
@@ -84,9 +85,6 @@ class Pyramid:
         self.levels = ([[list(row) for row in grid] for grid in levels] if levels is not None
                        else [[[EMPTY] * (n - k) for _ in range(n - k)] for k in range(n)])
 
-    def copy(self):
-        return Pyramid(self.n, self.levels)
-
     def inside(self, slot):
         k, x, y = slot
         return 0 <= k < self.n and 0 <= x < self.n - k and 0 <= y < self.n - k
@@ -116,7 +114,7 @@ class Pyramid:
         return self.at(slot) != EMPTY and all(self.at(s) == EMPTY for s in self.resting_on(slot))
 
     def blocks_with(self, slot):
-        """The 2×2 blocks of the slot's level that contain it, each as 4 slots (top-left corner first)."""
+        """The 2×2 blocks of the slot's level that contain it, each as 4 slots (smallest x and y first)."""
         k, x, y = slot
         return [[(k, i, j), (k, i + 1, j), (k, i, j + 1), (k, i + 1, j + 1)]
                 for i in (x - 1, x) for j in (y - 1, y)
@@ -202,7 +200,8 @@ def project(x, y, z):
     and back, y to the right and back. Returns (screen right, screen up, depth: larger is farther)."""
     right = -x * math.cos(AZIMUTH) + y * math.sin(AZIMUTH)
     back = x * math.sin(AZIMUTH) + y * math.cos(AZIMUTH)
-    return right, back * math.sin(ELEVATION) + z * math.cos(ELEVATION), back * math.cos(ELEVATION) - z * math.sin(ELEVATION)
+    up = back * math.sin(ELEVATION) + z * math.cos(ELEVATION)
+    return right, up, back * math.cos(ELEVATION) - z * math.sin(ELEVATION)
 
 
 def ball_point(slot):
@@ -214,7 +213,8 @@ def ball_point(slot):
 def render(state):
     n, cell = state.n, CELL[state.n]
     unit, floor = UNIT[n], -RADIUS
-    labels = [(i, -0.85) for i in range(n)] + [(-0.85, i) for i in range(n)] + [((n - 1) / 2, -1.3), (-1.3, (n - 1) / 2)]
+    labels = [(i, -0.85) for i in range(n)] + [(-0.85, i) for i in range(n)]  # the floor's ticks, then x and y
+    labels += [((n - 1) / 2, -1.3), (-1.3, (n - 1) / 2)]
     corners = [(x, y) for x in (-0.5, n - 0.5) for y in (-0.5, n - 0.5)]
     points = [project(x, y, floor) for x, y in corners + labels] + [project(*ball_point(s)) for s in state.slots()]
     min_r, max_r = min(p[0] for p in points) - RADIUS, max(p[0] for p in points) + RADIUS
@@ -258,7 +258,6 @@ def render(state):
         right, up, _ = project(x, y, z)
         return x0 + right * unit, y0 - up * unit
 
-    floor = -RADIUS
     draw.polygon([screen(-0.5, -0.5, floor), screen(n - 0.5, -0.5, floor), screen(n - 0.5, n - 0.5, floor),
                   screen(-0.5, n - 0.5, floor)], fill=FLOOR_RGB, outline=(120, 120, 120))
     for i in range(1, n):
@@ -285,7 +284,8 @@ def render(state):
     for i, player in enumerate(PLAYERS):
         y = legend_y + 26 * i
         draw.ellipse((legend_x, y, legend_x + 16, y + 16), fill=BALL_RGB[player], outline="black")
-        draw.text((legend_x + 24, y + 8), f"{NAME[player]} ({COLOUR[player]})", fill="black", font=tick_font, anchor="lm")
+        draw.text((legend_x + 24, y + 8), f"{NAME[player]} ({COLOUR[player]})", fill="black", font=tick_font,
+                  anchor="lm")
     return image
 
 
@@ -413,8 +413,9 @@ def placement_result(rng, state):
         reason = f"The slot {where(slot)} is empty and a ball can be placed there, as {why}. "
         blocks = state.completes(slot, player)
         if blocks:
-            reason += (f"A {colour} ball there completes " + " and ".join(f"the 2×2 block {listing(b)}" for b in blocks)
-                       + f" on Level {k}, all {colour}, so the take-back applies and balls can be taken.")
+            completed = " and ".join(f"the 2×2 block {listing(b)}" for b in blocks)
+            reason += (f"A {colour} ball there completes {completed} on Level {k}, all {colour}, so the take-back "
+                       "applies and balls can be taken.")
         else:
             checks = [f"{listing(b)} has " + ", ".join(
                 f"[{s[1]}, {s[2]}] {'empty' if state.at(s) == EMPTY else COLOUR[state.at(s)]}"
@@ -429,7 +430,8 @@ def placement_result(rng, state):
 def support_cone(state, slot):
     """The slots below `slot` that hold it up, directly or through other slots, by level from k−1 down to 0."""
     k, x, y = slot
-    return {j: [(j, i, l) for i in range(x, x + k - j + 1) for l in range(y, y + k - j + 1)] for j in range(k - 1, -1, -1)}
+    return {j: [(j, i, l) for i in range(x, x + k - j + 1) for l in range(y, y + k - j + 1)]
+            for j in range(k - 1, -1, -1)}
 
 
 def steps_to_place(rng, state):
@@ -528,8 +530,8 @@ def best_placement(rng, state):
     analysis = (f"{board_size(state)} Balls lie on Level 0 only. Taking balls back saves a player balls, so a "
                 "player wants to complete blocks of their own colour and to stop the opponent completing theirs. "
                 "Checking every 2×2 block of Level 0 for three balls of one colour and one empty slot, only "
-                f"{listing(block)} qualifies: three {COLOUR[colour]} balls ({NAME[colour]}'s) and the empty slot [{x}, {y}]. "
-                f"{effect}")
+                f"{listing(block)} qualifies: three {COLOUR[colour]} balls ({NAME[colour]}'s) and the empty slot "
+                f"[{x}, {y}]. {effect}")
     return QA(question, analysis, f"[{x}, {y}] at level 0", given={"player": NAME[player]})
 
 

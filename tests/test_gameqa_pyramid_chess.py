@@ -243,8 +243,8 @@ def test_image_shows_each_slot_where_the_axes_say():
             assert px == {"P0": blue, "P1": red}.get(value, px) and (value != "--" or px not in (blue, red)), slot
         # Game-RL's axes: x grows to the left from 0 at the right, y grows upwards from 0 at the bottom
         for k in range(n - 1):
-            (x00, y00), (x10, _), (_, y01) = (pyramid_chess.slot_centre(n, (k, x, y)) for x, y in ((0, 0), (1, 0), (0, 1)))
-            assert x10 < x00 and y01 < y00
+            centre = {(x, y): pyramid_chess.slot_centre(n, (k, x, y)) for x, y in ((0, 0), (1, 0), (0, 1))}
+            assert centre[(1, 0)][0] < centre[(0, 0)][0] and centre[(0, 1)][1] < centre[(0, 0)][1]
 
 
 def png(image):
