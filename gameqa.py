@@ -78,7 +78,7 @@ REGISTRY = {g.name: g for g in [
     Game("3d_maze", "3D Maze", SPATIAL, "in-domain", "3d_maze", "maze_3d"),
     Game("rubiks_cube", "Rubik's Cube", SPATIAL, "in-domain", "rubiks_cube", "rubiks_cube"),
     Game("3d_reconstruction", "3D Reconstruction", SPATIAL, "in-domain", "3DReconstruction", "reconstruction_3d"),
-    Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain", "PyramidChess"),
+    Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain", "PyramidChess", "pyramid_chess"),
     Game("minecraft", "Minecraft", SPATIAL, "out-of-domain", "minecraft"),
     Game("tangram", "Tangram", PATTERN, "in-domain", "tangram", "tangram"),
     Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell", "freecell"),
