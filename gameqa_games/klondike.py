@@ -163,7 +163,8 @@ class Klondike:
                                               f"{fmt_card(card)} is not an Ace")
         top = pile[-1]
         if card[0] != top[0]:
-            return f"{fmt_place(dest)} builds {top[0]}s (its top card is {fmt_card(top)}), and {fmt_card(card)} is a {card[0]}"
+            return (f"{fmt_place(dest)} builds {top[0]}s (its top card is {fmt_card(top)}), and {fmt_card(card)} "
+                    f"is a {card[0]}")
         if card[1] != top[1] + 1:
             return (f"{fmt_place(dest)}'s top card is {fmt_card(top)}, so only {fmt_card((top[0], top[1] + 1))} "
                     f"can go next")
@@ -206,7 +207,8 @@ class Klondike:
         return [("Tab", i) for i in range(PILES)] + [("Foundation", k) for k in range(FOUNDATIONS)]
 
     def legal_moves(self):
-        return [(s, d) for s in self.sources() for d in self.destinations() if s != d and self.why_illegal((s, d)) is None]
+        return [(s, d) for s in self.sources() for d in self.destinations()
+                if s != d and self.why_illegal((s, d)) is None]
 
     def move(self, move):
         """The state after a legal move; a face-down card left on top of a tableau pile is turned face up."""
@@ -456,8 +458,8 @@ def pile_report(state, beneath=False):
         if card is None:
             lines.append(f"- Tab{i + 1}: empty")
             continue
-        under = {"hidden": "a face-down card", "visible": f"the face-up {fmt_card(pile[-2][:2]) if len(pile) > 1 else ''}",
-                 "nothing": "nothing"}[state.under(i)]
+        under = {"hidden": "a face-down card", "nothing": "nothing"}.get(state.under(i))
+        under = under or f"the face-up {fmt_card(pile[-2][:2])}"
         lines.append(f"- Tab{i + 1}: top card {fmt_card(card)}" + (f", with {under} beneath it" if beneath else ""))
     for k, pile in enumerate(state.foundations):
         lines.append(f"- Foundation {k + 1}: " + (f"top card {fmt_card(pile[-1])}" if pile else "empty"))
@@ -575,9 +577,9 @@ def deadlock(rng, state):
                  ("empty" if not state.waste else "not empty") + ": they are " +
                  ("both empty." if bare else "not both empty."))
     lines.append("2. Moves to a foundation: " + foundation_moves_text(state, to_foundation) + ".")
-    lines.append("3. Tableau moves that reveal a hidden card or empty a pile: " +
-                 ("; ".join(f"{fmt_move(m)} ({'reveals a face-down card' if state.effect(m) == 'reveals' else 'empties ' + fmt_place(m[0])})"
-                            for m in effective) if effective else "none") + ".")
+    gains = [f"{fmt_move(m)} (" + ("reveals a face-down card" if state.effect(m) == "reveals"
+                                   else f"empties {fmt_place(m[0])}") + ")" for m in effective]
+    lines.append("3. Tableau moves that reveal a hidden card or empty a pile: " + ("; ".join(gains) or "none") + ".")
     lines.append(f"The matching option: {answer}.")
     return QA(question, "\n".join(lines), answer, distractors)
 
