@@ -142,9 +142,10 @@ def test_the_picture_shows_the_board():
     """Game-RL's geometry: 480×640, board at (60, 150), cells 400 // n px. At a cell's centre the gem's colour;
     a quarter cell right and a fifth down, the disc still (radius 0.38 cell) but no longer the rhombus
     (|dx| + |dy| <= 0.4 cell) or the bar (0.2 cell wide): there the tile shows."""
-    seen = set()
-    for seed in range(9):
+    seen, seed = set(), 0
+    while seen != set("ABCDEabcde+|") and seed < 200:  # until every element has been drawn and checked
         s = sample(2, seed, render=True)
+        seed += 1
         image, board = s["images"][0], board_of(s["state"])
         assert image.size == (480, 640)
         n = len(board)
@@ -158,7 +159,11 @@ def test_the_picture_shows_the_board():
                 assert image.getpixel((cx, cy)) == centre, (seed, r, c, e)
                 assert image.getpixel((cx + cell // 4, cy + cell // 5)) == off, (seed, r, c, e)
                 seen.add(e)
-    assert {"+", "|"} <= seen or len(seen) >= 8
+    assert seen == set("ABCDEabcde+|"), seen
+    # the colours the text names: A red, B green, C blue, D yellow, E purple
+    (ar, ag, ab), (br, bg, bb), (cr, cg, cb), (dr, dg, db), (er, eg, eb) = (jewel2.FILL[x] for x in "ABCDE")
+    assert ar > 2 * max(ag, ab) and bg > 2 * max(br, bb) and cb > 2 * max(cr, cg)
+    assert min(dr, dg) > 2 * db and min(er, eb) > 2 * eg
 
 
 # ---------------------------------------------------------------------------------------------------------
