@@ -86,7 +86,7 @@ REGISTRY = {g.name: g for g in [
     Game("zuma", "Zuma", PATTERN, "in-domain", "zuma", "zuma"),
     Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain", "spider_solitaire", "spider_solitaire"),
     Game("color_hue", "Color Hue", PATTERN, "in-domain", "hue"),
-    Game("jewel2", "Jewel2", PATTERN, "out-of-domain", "jewel2"),
+    Game("jewel2", "Jewel2", PATTERN, "out-of-domain", "jewel2", "jewel2"),
     Game("klondike", "Klondike", PATTERN, "out-of-domain", "klondike", "klondike"),
     Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain", "langton_ant"),
     Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain", "2d_turing_machine"),
