@@ -105,7 +105,7 @@ NAME_TRIES = 2_000       # random colours drawn for the 7 wrong names or phrases
 MIN_PALETTE_GAP = 40     # RGB Euclidean distance between any two palette colours
 MATCH_MARGIN = 20        # inferred colour: nearer its own palette colour than any other by this much; a guard:
                          # inferences are off by under 5 (truncation, 3,000 boards), so the gap of 40 implies it
-HUE_MARGIN = 6           # degrees: a clear name stays the same within this hue ...
+HUE_MARGIN = 10          # degrees: a clear name stays the same within this hue ...
 SV_MARGIN = 0.05         # ... and within this saturation and value
 SAME_NAME_VALUE_GAP = 0.1  # "from darker to lighter X" needs this much difference in value
 LABELS = "PQRSTU"        # blanked cells, in blanking order (deviation 4)
@@ -192,7 +192,8 @@ def naming_steps(rgb):
     if v > 0.9 and s < 0.1:
         return f"{head}: value above 0.9 with saturation below 0.1 is white"
     if s < 0.15:
-        return f"{head}: saturation below 0.15 is gray, {'dark (value below 0.5)' if v < 0.5 else 'light (value 0.5 or more)'}"
+        shade = "dark (value below 0.5)" if v < 0.5 else "light (value 0.5 or more)"
+        return f"{head}: saturation below 0.15 is gray, {shade}"
     sat, val, base = name_parts(h, s, v)
     words = [f"the hue gives {base}",
              {"pale": "saturation below 0.4 adds pale", "vivid": "saturation above 0.8 adds vivid",
