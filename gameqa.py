@@ -85,7 +85,7 @@ REGISTRY = {g.name: g for g in [
     Game("tetris", "Tetris", PATTERN, "in-domain", "tetris", "tetris"),
     Game("zuma", "Zuma", PATTERN, "in-domain", "zuma", "zuma"),
     Game("spider_solitaire", "Spider Solitaire", PATTERN, "in-domain", "spider_solitaire", "spider_solitaire"),
-    Game("color_hue", "Color Hue", PATTERN, "in-domain", "hue"),
+    Game("color_hue", "Color Hue", PATTERN, "in-domain", "hue", "color_hue"),
     Game("jewel2", "Jewel2", PATTERN, "out-of-domain", "jewel2", "jewel2"),
     Game("klondike", "Klondike", PATTERN, "out-of-domain", "klondike", "klondike"),
     Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain", "langton_ant"),
