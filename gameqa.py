@@ -88,7 +88,7 @@ REGISTRY = {g.name: g for g in [
     Game("color_hue", "Color Hue", PATTERN, "in-domain", "hue", "color_hue"),
     Game("jewel2", "Jewel2", PATTERN, "out-of-domain", "jewel2", "jewel2"),
     Game("klondike", "Klondike", PATTERN, "out-of-domain", "klondike", "klondike"),
-    Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain", "langton_ant"),
+    Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain", "langton_ant", "langtons_ant"),
     Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain", "2d_turing_machine"),
     Game("word_search", "Word Search", MULTISTEP, "in-domain", "word_search"),
     Game("tents", "Tents", MULTISTEP, "in-domain", "tents"),
