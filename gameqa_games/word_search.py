@@ -30,9 +30,10 @@ Deviations from Game-RL:
      first placement passes in 99 % of grids). The uniqueness check is what makes task 2's direction and
      task 3's placement the only right answers.
   4. Task 1's options are the 8 consecutive counts 8k..8k+7 that hold the gold (0..7 in all but about one
-     sample in a thousand, three in a thousand on Hard), shuffled. Game-RL draws its wrong counts from small numbers, so a large count stood
-     out; the nearest integers around the gold would put it in the middle of the sorted list instead. Here the
-     list depends on the block k alone, so it says nothing about which count is right.
+     sample in a thousand, three in a thousand on Hard), shuffled. Game-RL draws its wrong counts from small
+     numbers, so a large count stood out; the nearest integers around the gold would put it in the middle of
+     the sorted list instead. Here the list depends on the block k alone, so it says nothing about which count
+     is right.
   5. Task 0's options are written "letter Q", not "Q": the engine labels options A, B, …, and an option text
      that is itself a capital letter would read as another option's label.
   6. Task 3 is in Game-RL's code (template 3, find_word_location) but not in its released data, and not counted
