@@ -113,9 +113,9 @@ class Tents:
         if touched:
             return f"it touches the tent at {fmt_cell(touched[0])}"
         if len(self.tents_in_row(r)) >= self.row_targets[r]:
-            return f"row {r} is full: it holds {tents(self.row_targets[r])}, its blue number"
+            return f"row {r} already holds {tents(self.row_targets[r])}, as many as its blue number"
         if len(self.tents_in_column(c)) >= self.col_targets[c]:
-            return f"column {c} is full: it holds {tents(self.col_targets[c])}, its blue number"
+            return f"column {c} already holds {tents(self.col_targets[c])}, as many as its blue number"
         return None
 
     def move(self, cell):
@@ -262,7 +262,8 @@ def tents_in_row(rng, state):
     found = state.tents_in_row(row)
     question = intro(state) + f"How many tents are drawn in row {row} now? Answer with one number."
     analysis = (f"Go along row {row} and count the tents drawn: "
-                + (f"there are {len(found)}, at {cells_text(found)}." if found else "there are none, so 0."))
+                + (f"{'there is 1' if len(found) == 1 else f'there are {len(found)}'}, at {cells_text(found)}."
+                   if found else "there are none, so 0."))
     return QA(question, analysis, str(len(found)), given={"row": row})
 
 
