@@ -260,10 +260,10 @@ def cells_text(cells):
 def tents_in_row(rng, state):
     row = rng.choice([r for r in range(state.size) if state.row_targets[r] > 0])  # deviation 2
     found = state.tents_in_row(row)
+    counted = ("there are none, so 0" if not found else f"there is 1, at {cells_text(found)}" if len(found) == 1
+               else f"there are {len(found)}, at {cells_text(found)}")
     question = intro(state) + f"How many tents are drawn in row {row} now? Answer with one number."
-    analysis = (f"Go along row {row} and count the tents drawn: "
-                + (f"{'there is 1' if len(found) == 1 else f'there are {len(found)}'}, at {cells_text(found)}."
-                   if found else "there are none, so 0."))
+    analysis = f"Go along row {row} and count the tents drawn: {counted}."
     return QA(question, analysis, str(len(found)), given={"row": row})
 
 
