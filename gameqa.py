@@ -91,7 +91,7 @@ REGISTRY = {g.name: g for g in [
     Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain", "langton_ant", "langtons_ant"),
     Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain", "2d_turing_machine"),
     Game("word_search", "Word Search", MULTISTEP, "in-domain", "word_search", "word_search"),
-    Game("tents", "Tents", MULTISTEP, "in-domain", "tents"),
+    Game("tents", "Tents", MULTISTEP, "in-domain", "tents", "tents"),
     Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain", "rhythm_game"),
     Game("star_battle", "Star Battle", MULTISTEP, "in-domain", "star-battle"),
     Game("sudoku", "Sudoku", MULTISTEP, "out-of-domain", "sudoku", "sudoku"),
