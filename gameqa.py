@@ -79,7 +79,7 @@ REGISTRY = {g.name: g for g in [
     Game("rubiks_cube", "Rubik's Cube", SPATIAL, "in-domain", "rubiks_cube", "rubiks_cube"),
     Game("3d_reconstruction", "3D Reconstruction", SPATIAL, "in-domain", "3DReconstruction", "reconstruction_3d"),
     Game("pyramid_chess", "Pyramid Chess", SPATIAL, "out-of-domain", "PyramidChess", "pyramid_chess"),
-    Game("minecraft", "Minecraft", SPATIAL, "out-of-domain", "minecraft"),
+    Game("minecraft", "Minecraft", SPATIAL, "out-of-domain", "minecraft", "minecraft"),
     Game("tangram", "Tangram", PATTERN, "in-domain", "tangram", "tangram"),
     Game("freecell", "FreeCell", PATTERN, "in-domain", "freecell", "freecell"),
     Game("tetris", "Tetris", PATTERN, "in-domain", "tetris", "tetris"),
