@@ -6,7 +6,9 @@ A game module (one file in this folder) is Code2Logic's three steps for one game
   3. the task templates: one function per task, `make(rng, state)` -> QA (or raise GiveUp), and `TASKS`, the
      list of Task rows the engine draws from.
 The engine (gameqa.py: `make_sample`, the sample streams) does the rest: option shuffling and labels, the answer
-request, the level fields, the image. A game imports this module and nothing else of the project, and no torch.
+request, the level fields, the image. It renders and records the state after the task has run, so a task may
+set what the picture shows (the numbered cubes of 3D Maze, the pieces Tangram takes off the board). A game
+imports this module and nothing else of the project, and no torch.
 """
 from dataclasses import dataclass, field
 from typing import Callable
