@@ -16,7 +16,7 @@ A layout is drawn as Game-RL draws it: N times, a region is seeded at a random u
 breadth-first through random unassigned neighbours until it has N cells or is stuck; the cells left over join a
 random neighbouring region. Sizes come out uneven, and one board in three has a one-cell region. The solution is
 the first one of a row-by-row backtracking search; a layout without one is redrawn. Solutions need not be
-unique (an 8×8 layout drawn this way has a unique one about once in 600 draws): no answer depends on it, since
+unique (about one 8×8 layout in 700 drawn this way has a unique one): no answer depends on it, since
 task 1's last star is forced whatever the layout, and tasks 2-4 ask about the board as shown. Each task picks
 which of the solution's stars the picture shows, as Game-RL's two generators do: task 1 all but one; tasks 2-4
 the stars of m random regions, m uniform in 2..N.
@@ -71,10 +71,9 @@ REGION_COLOURS = [("light pink", (255, 182, 193)), ("powder blue", (176, 224, 23
                   ("peach", (255, 218, 185)), ("red", (255, 0, 0)), ("yellow", (255, 255, 0)),
                   ("cyan", (0, 255, 255)), ("orange", (255, 165, 0))]  # Game-RL's, by region index
 SOLVE_BUDGET = 50_000  # search nodes; 8×8 layouts need 41 (median) to about 4,200 (the most in 10,000)
-MAX_LAYOUTS = 100      # about 8 % of layouts have no solution, so 100 failures in a row do not happen
+MAX_LAYOUTS = 100      # 5-8 % of layouts have no solution, so 100 failures in a row do not happen
 N_OPTIONS = 8
 NULL = "null"
-NEIGHBOURS = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0, 0)]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -243,7 +242,7 @@ def last_star(rng, state):
              f"Check the region: the placed stars lie in regions "
              f"{', '.join(str(k) for k in sorted(state.region_of[s] for s in state.stars))}, so region {region} "
              f"({colour_name(region)}) is the only one without a star, and {fmt_cell(cell)} is one of its cells.",
-             f"Check that no star touches it: none of the 8 cells around {fmt_cell(cell)} holds a star.",
+             f"Check that no star touches it: none of the cells around {fmt_cell(cell)} holds a star.",
              f"So the last star goes in {fmt_cell(cell)}."]
     assert not state.conflicts(cell) and sorted(state.move(cell).stars) == state.solution
     question = (intro(state) + f"The board shows {n - 1} stars of a solution; exactly one star is missing. In which "
@@ -304,15 +303,21 @@ def region_star(rng, state):
     return QA(question, "\n".join(lines), gold, options=options, given={"region": k})
 
 
-RULE_TEXT = {"touch": "it touches the star at {}", "row": "row {r} already has the star at {}",
-             "column": "column {c} already has the star at {}", "region": "its region {k} ({colour}) already has the "
-             "star at {}"}
+RULE_TEXT = {"touch": "it touches {}", "row": "row {r} already has {}", "column": "column {c} already has {}",
+             "region": "its region {k} ({colour}) already has {}"}
+
+
+def stars_text(stars):
+    """'the star at (1, 2)', or 'the stars at (1, 2) and (2, 4)': only touching can involve more than one, since
+    the stars shown are a solution's."""
+    cells = [fmt_cell(s) for s in stars]
+    return f"the star at {cells[0]}" if len(cells) == 1 else f"the stars at {', '.join(cells[:-1])} and {cells[-1]}"
 
 
 def why_not(state, cell):
     r, c = cell
     k = state.region_of[cell]
-    return "; ".join(RULE_TEXT[rule].format(cells_text(stars), r=r, c=c, k=k, colour=colour_name(k))
+    return "; ".join(RULE_TEXT[rule].format(stars_text(stars), r=r, c=c, k=k, colour=colour_name(k))
                      for rule, stars in state.conflicts(cell).items())
 
 
