@@ -93,7 +93,7 @@ REGISTRY = {g.name: g for g in [
     Game("word_search", "Word Search", MULTISTEP, "in-domain", "word_search", "word_search"),
     Game("tents", "Tents", MULTISTEP, "in-domain", "tents", "tents"),
     Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain", "rhythm_game"),
-    Game("star_battle", "Star Battle", MULTISTEP, "in-domain", "star-battle"),
+    Game("star_battle", "Star Battle", MULTISTEP, "in-domain", "star-battle", "star_battle"),
     Game("sudoku", "Sudoku", MULTISTEP, "out-of-domain", "sudoku", "sudoku"),
     Game("lifegame", "Lifegame", MULTISTEP, "out-of-domain", "lifegame", "lifegame"),
     Game("minesweeper", "Minesweeper", MULTISTEP, "out-of-domain", "minesweeper", "minesweeper"),
