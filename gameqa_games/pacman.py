@@ -381,8 +381,8 @@ def beans_around(rng, state):
     counts = [(r, sum((r, c) in state.beans for c in cols)) for r in rows]
     total = sum(k for _, k in counts)
     question = (intro(state) + "How many beans are in the 5×5 square of cells centred on Pac-Man (the rows two "
-                "above to two below Pac-Man's, and the columns two left to two right of it)? Beans drawn on a "
-                "ghost count. Answer with one number.")
+                "above to two below Pac-Man's, and the columns two left to two right of it; any part beyond the "
+                "board's edge holds nothing)? Beans drawn on a ghost count. Answer with one number.")
     analysis = (locate("Pac-Man", state.pacman) + f". The square covers rows {rows[0]}-{rows[-1]} and "
                 f"columns {cols[0]}-{cols[-1]}. Beans row by row: "
                 + ", ".join(f"row {r}: {k}" for r, k in counts) + f". In total {beans(total)}.")
@@ -494,6 +494,18 @@ def walk(board, direction, count):
     return after
 
 
+def target_text(state, name):
+    target = state.target(name)
+    if name == "Blinky":
+        return f"Blinky's target is Pac-Man's cell, {fmt_cell(target)}."
+    ahead = manhattan(target, state.pacman)
+    where = (f"the cell {PINKY_AHEAD} ahead" if ahead == PINKY_AHEAD else
+             "Pac-Man's own cell, as a wall is right in front of it" if ahead == 0 else
+             f"the last cell before the wall, {ahead} ahead")
+    return (f"Pac-Man is at {fmt_cell(state.pacman)} facing {state.direction}, so Pinky's target is {where}: "
+            f"{fmt_cell(target)}.")
+
+
 def direction_change(name):
     def make(rng, state):
         before = state.ghost_step(name)
@@ -523,14 +535,12 @@ def direction_change(name):
                     f"into a wall leaves Pac-Man where it is). Compare the direction of {name}'s next move now with "
                     "its direction after Pac-Man's moves. What is true?")
         path_before, path_after = state.chase(name)[1], after.chase(name)[1]
-        analysis = (f"{name} is at {fmt_cell(state.ghosts[name])}. Now Pac-Man is at {fmt_cell(state.pacman)} facing "
-                    f"{state.direction}, so {name}'s target is {fmt_cell(state.target(name))}; a shortest path by "
-                    f"priority is {' -> '.join(map(fmt_cell, path_before))}, so it would move {before}.\n"
-                    f"After moving {direction} {times(count)}, Pac-Man is at {fmt_cell(after.pacman)} facing "
-                    f"{after.direction}, so the target is {fmt_cell(after.target(name))}; a shortest path by priority "
-                    f"is {' -> '.join(map(fmt_cell, path_after))}, so it would move {new}.\n"
-                    + (f"The direction is unchanged: still {new}." if new == before else
-                       f"The direction changes from {before} to {new}."))
+        analysis = (f"{name} is at {fmt_cell(state.ghosts[name])}.\nNow: " + target_text(state, name)
+                    + f" A shortest path by priority is {' -> '.join(map(fmt_cell, path_before))}, so {name} would "
+                    f"move {before}.\nAfter Pac-Man moves {direction} {times(count)}: " + target_text(after, name)
+                    + f" A shortest path by priority is {' -> '.join(map(fmt_cell, path_after))}, so {name} would "
+                    f"move {new}.\n" + (f"The direction is unchanged: still {new}." if new == before else
+                                        f"The direction changes from {before} to {new}."))
         return QA(question, analysis, texts[new], [texts[d] for d in DIRECTIONS if d != new],
                   {"pacman_moves": [direction, count]})
     return make
@@ -543,11 +553,8 @@ def next_move(name):
             raise GiveUp(f"{name} is on its target")
         texts = {d: f"{name} moves one cell {d}" for d in DIRECTIONS}
         question = intro(state) + f"If Pac-Man stays where it is, which way does {name} move next?"
-        why = ("Pac-Man's cell" if name == "Blinky" else
-               f"{PINKY_AHEAD} cells ahead of Pac-Man (at {fmt_cell(state.pacman)}, facing {state.direction}), "
-               "stopping before a wall")
-        analysis = (f"{name} is at {fmt_cell(state.ghosts[name])}. Its target is {why}: "
-                    f"{fmt_cell(state.target(name))}. A shortest path, taking at each cell the first of UP, DOWN, "
+        analysis = (f"{name} is at {fmt_cell(state.ghosts[name])}. " + target_text(state, name) +
+                    " A shortest path, taking at each cell the first of UP, DOWN, "
                     f"LEFT, RIGHT that gets nearer: {' -> '.join(map(fmt_cell, path))} ({len(path) - 1} steps). "
                     f"Its first step goes to {fmt_cell(path[1])}, so {name} moves {first}.")
         return QA(question, analysis, texts[first], [texts[d] for d in DIRECTIONS if d != first])
