@@ -13,14 +13,18 @@ cell when a wall is right in front of it). Among the first steps of several shor
 first of UP, DOWN, LEFT, RIGHT. A turn of everyone is: Pac-Man moves, Pinky moves, Blinky moves; Pac-Man is
 caught when, right after a ghost's turn, that ghost stands on Pac-Man's cell, and at no other time (stepping onto
 a ghost, or swapping cells with one, is no catch). Cells are (row, column), 0-based from the top-left corner, as
-the image's tick labels show. The state is Game-RL's fields: grid_size, walls, beans, pacman_position,
-direction, ghosts (name and position), score; plus each question's own parameters.
+the image's tick labels show. The state is Game-RL's fields (grid_size, walls, beans, pacman_position,
+direction, ghosts with name and position, score) plus the question's own: task 4's `moves`, tasks 5/6's
+`pacman_moves`.
 
 The tasks are Game-RL's ten (its 0-based question ids, descriptions, qa_type and qa_level):
-  0 Pac-Man's cell and facing (TP, Easy, MC 8)       1 beans in the 5×5 square around Pac-Man (TP, Easy, fill-in)
-  2 which ghost is closer, Manhattan (TP, Easy, MC 3) 3 beans eaten going straight to a wall (SP, Easy, fill-in)
-  4 what 2-6 turns of everyone bring (SP, Hard, MC 8) 5 / 6 does Pinky's / Blinky's next step change after
-  Pac-Man moves (SP, Medium, MC 4)                    7 / 8 Pinky's / Blinky's next step (SP, Medium, MC 4)
+  0 Pac-Man's cell and facing (TP, Easy, MC 8)
+  1 beans in the 5×5 square around Pac-Man (TP, Easy, fill-in)
+  2 which ghost is closer, by Manhattan distance (TP, Easy, MC 3)
+  3 beans eaten going straight ahead to a wall, ghosts frozen (SP, Easy, fill-in)
+  4 what 2-6 turns of everyone bring: beans and score, or a catch (SP, Hard, MC 8)
+  5, 6 does Pinky's / Blinky's next step change after Pac-Man's moves, the ghost frozen (SP, Medium, MC 4)
+  7, 8 Pinky's / Blinky's next step (SP, Medium, MC 4)
   9 the direction that, held to a wall, eats most without a catch (SO, Hard, MC 5)
 
 Deviations from Game-RL:

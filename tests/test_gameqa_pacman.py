@@ -170,11 +170,15 @@ def test_boards_follow_game_rl_and_are_connected(level):
         assert len({g.pac, *g.ghosts.values()}) == 3
         eaten = free - g.beans
         assert g.pac in eaten and g.score == len(eaten)
-        if g.score > 1:
-            assert shift(g.pac, BACK[g.facing]) in eaten
-        # the eaten cells are one path: every cell but its two ends touches exactly two others
-        degrees = Counter(sum(shift(c, m) in eaten for m in ORDER) for c in eaten)
-        assert g.score == 1 or (degrees[1] >= 2 and set(degrees) <= {1, 2, 3, 4}), degrees
+        if g.score == 1:
+            continue
+        assert shift(g.pac, BACK[g.facing]) in eaten
+        # the eaten cells are one shortest path ending on Pac-Man: its two ends touch one eaten cell each, every
+        # other cell exactly two (a shortest path never runs beside itself), and the ends are score - 1 apart
+        degree = {c: sum(shift(c, m) in eaten for m in ORDER) for c in eaten}
+        ends = sorted(c for c in eaten if degree[c] == 1)
+        assert len(ends) == 2 and g.pac in ends and set(degree.values()) <= {1, 2}, degree
+        assert len(g.path(ends[0], ends[1])) == g.score
 
 
 def png(image):
