@@ -156,8 +156,8 @@ def test_cli_unknown_game_is_one_clear_message(tmp_path):
 
 
 def test_sample_at_rejects_unknown_games_and_defaults_to_in_domain():
-    with pytest.raises(ValueError, match="'pacman'"):
-        gameqa.sample_at(0, seed=0, games=["pacman"])
+    with pytest.raises(ValueError, match="'chess'"):
+        gameqa.sample_at(0, seed=0, games=["chess"])
     games = {gameqa.sample_at(i, seed=0, render=False)["game"] for i in range(40)}
     assert games == set(gameqa.game_names("in-domain")) and "sudoku" not in games
     assert gameqa.GAME_RL_SYSTEM_PROMPT.count(".") == 1  # one sentence
