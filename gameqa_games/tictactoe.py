@@ -280,7 +280,8 @@ RULES = ("The optimal move of a player is the cell chosen by the first of these 
          "the opponent's.\n"
          "4. Block a fork: a cell where the opponent could make such a fork.\n"
          "5. Otherwise: the first empty cell.\n"
-         "When a rule fits several cells, take the first in reading order: (0, 0), (0, 1), (0, 2), (1, 0), …, (2, 2). "
+         "When a rule fits several cells, take the first in reading order: (0, 0), (0, 1), (0, 2), (1, 0), …, "
+         "(2, 2). "
          "On the boards asked about, the move these rules choose is also one a perfect player could make.\n")
 
 

@@ -68,8 +68,10 @@ def completing(b, mark):
 
 def forking(b, mark):
     foe = "O" if mark == "X" else "X"
-    return [i for i in range(9) if b[i] == "." and
-            sum(1 for t in TRIPLES if i in t and [b[j] for j in t].count(mark) == 1 and foe not in [b[j] for j in t]) >= 2]
+    def open_for(t):  # a line holding one `mark` and no opponent mark
+        marks = [b[j] for j in t]
+        return marks.count(mark) == 1 and foe not in marks
+    return [i for i in range(9) if b[i] == "." and sum(1 for t in TRIPLES if i in t and open_for(t)) >= 2]
 
 
 def rules(b):
@@ -148,7 +150,9 @@ def test_boards_are_legal_and_the_plot_level_is_the_rule_that_fires():
         for s in samples(qid, range(90)):
             b, level = board_of(s["state"]), s["level"]["plot_level"]
             assert b.count("O") - b.count("X") in (0, 1)
-            assert sum(b[i] != "." and b[i] == b[j] == b[k] for i, j, k in TRIPLES) <= 2  # at most the last move's lines
+            winners = {b[i] for i, j, k in TRIPLES if b[i] != "." and b[i] == b[j] == b[k]}
+            last_mover = "O" if b.count("O") > b.count("X") else "X"
+            assert winners <= {last_mover}  # play stops at the first line, which the last move made
             if finished(b):
                 assert level == "Hard"
                 over[level] += 1
@@ -191,7 +195,8 @@ def test_image_shows_the_board_and_same_seed_same_bytes():
 def test_every_question_states_the_rules_and_the_convention():
     for qid in TABLE:
         prompt = sample(qid, qid)["prompt"]
-        for phrase in ("O always moves first", "red", "blue", "white cells are empty", "rows are numbered from 0 at the top"):
+        for phrase in ("O always moves first", "red", "blue", "white cells are empty",
+                       "rows are numbered from 0 at the top"):
             assert phrase in prompt, (qid, phrase)
         if qid > 1:
             for phrase in ("1. Win", "2. Block", "3. Fork", "4. Block a fork", "5. Otherwise: the first empty cell",
