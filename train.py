@@ -578,7 +578,7 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     Every process divides its summed loss by loss_denominator(...) for the whole step, once: not again per
     micro-batch (no_sync accumulates the micro-batches' gradients as a sum), and DDP/FSDP averages the W
     processes' gradients, which is where the denominator's 1/W comes back. So W processes with B/W rows each
-    produce the gradient of one process with all B rows (tests/test_algorithm_distributed.py checks it),
+    produce the gradient of one process with all B rows (tests/test_update_step_distributed.py checks it),
     except for bnpo, whose denominator is the local token count by definition (SPEC §5).
     Returns the step's metrics, reduced over all processes.
     """

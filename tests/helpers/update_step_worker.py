@@ -1,13 +1,13 @@
 """One optimizer step (train.update_step) on a fixed rollout batch, on 1 or W processes; not a test itself.
 
-    python tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                       # 1 process
+    python tests/helpers/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt               # 1 process
     ACCELERATE_USE_CPU=1 python -m accelerate.commands.launch --multi_gpu --num_processes 2 \\
-        tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                          # 2 gloo ranks
+        tests/helpers/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                  # 2 gloo ranks
 
 Process r of W trains on rows [r * N / W, (r + 1) * N / W) of the batch. For each config it starts from the
 same saved weights, takes one step with plain SGD (so the parameters move by exactly -lr * gradient: no
 Adam normalisation, no clipping, nothing that could hide a wrong scale) and rank 0 saves the trainable
-parameters and the step's metrics to OUT.pt. tests/test_algorithm_distributed.py compares the two runs.
+parameters and the step's metrics to OUT.pt. tests/test_update_step_distributed.py compares the two runs.
 A config's "mode" is "ddp" (accelerator.prepare: DistributedDataParallel) or "fsdp" (sharded with FSDP2
 instead). First, every run also decodes greedily, sharded on W > 1 processes, inside
 grpo.full_params_for_generation.
@@ -19,7 +19,7 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository root
 import grpo  # noqa: E402
 import train  # noqa: E402
 

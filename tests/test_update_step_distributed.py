@@ -1,6 +1,6 @@
 """Split invariance of one optimizer step: 2 gloo processes with B/2 rows each = 1 process with all B rows.
 
-Both runs call train.update_step on the same fixed rollout batch (tests/update_step_worker.py), with plain
+Both runs call train.update_step on the same fixed rollout batch (tests/helpers/update_step_worker.py), with plain
 SGD so that the parameter change is exactly -lr * gradient; the metrics (loss, grad norm, kl, clip ratio) must
 agree too. Covered: every loss_type, with one micro-batch per process and with micro-batches of 3 (ragged:
 3 + 1 rows on each of 2 processes, 3 + 3 + 2 on one), with the clip, the ratio cap and the k3 KL all active.
@@ -26,10 +26,10 @@ import sys
 import pytest
 import torch
 
-from update_step_worker import MASK_LENGTHS, make_fixed_batch
+from helpers.update_step_worker import MASK_LENGTHS, make_fixed_batch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKER = os.path.join(ROOT, "tests", "update_step_worker.py")
+WORKER = os.path.join(ROOT, "tests", "helpers", "update_step_worker.py")
 LR = 0.5
 FSDP_RUNS = ["dapo/micro3", "grpo/micro8", "dr_grpo/micro3", "bnpo/micro3"]
 
