@@ -8,6 +8,8 @@ import torch
 
 import grpo
 import train
+from config import Config
+from model import load_model
 
 
 # ---- the rows each process holds, and the learning rate
@@ -24,11 +26,11 @@ def test_rollout_rows_cover_the_rollout_and_gather_restores_its_order(W, S, P, G
 
 
 def test_lr_schedules_hand_computed():
-    cosine = train.lr_lambda(train.Config(max_steps=100, warmup_ratio=0.03, lr_scheduler="cosine", min_lr_ratio=0.1))
+    cosine = train.lr_lambda(Config(max_steps=100, warmup_ratio=0.03, lr_scheduler="cosine", min_lr_ratio=0.1))
     assert [cosine(s) for s in (0, 1, 2)] == pytest.approx([1 / 3, 2 / 3, 1.0])          # 3 warm-up steps
     assert cosine(3 + 97 // 2) == pytest.approx(0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * 48 / 97)))
     assert cosine(100) == pytest.approx(0.1) and cosine(99) > 0.1                        # the floor, 0.1 x peak
-    constant = train.lr_lambda(train.Config(max_steps=100, warmup_ratio=0.05, lr_scheduler="constant"))
+    constant = train.lr_lambda(Config(max_steps=100, warmup_ratio=0.05, lr_scheduler="constant"))
     assert [constant(s) for s in (0, 4, 5, 99)] == pytest.approx([0.2, 1.0, 1.0, 1.0])
 
 
@@ -46,7 +48,7 @@ def policy(tiny_model_dir, tmp_path_factory):
     accelerator = Accelerator(cpu=True)
 
     def fresh(lr):
-        model = train.load_model(tiny_model_dir)
+        model = load_model(tiny_model_dir)
         model.model.visual.requires_grad_(False)
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
@@ -62,7 +64,8 @@ def test_second_pass_moves_the_ratio_off_one_and_clips(policy):
     batch = {k: v for k, v in saved["batch"].items() if k not in ("old_logps", "ref_logps")}
     batch["mask"] = batch["completion_mask"]
     batch["old_logps"] = grpo.batch_logps(model, batch, 8)          # stored before any update, as train.py does
-    cfg = train.Config(micro_batch_size=4, loss_type="dapo", max_completion_length=8, epsilon=0.2, epsilon_high=0.2)
+    cfg = Config(micro_batch_size=4, loss_type="dapo", max_completion_length=8, epsilon=0.2, epsilon_high=0.2,
+                 entropy_coef=0.0)
     first = train.update_step(accelerator, model, optimizer, scheduler, batch, cfg)
     second = train.update_step(accelerator, model, optimizer, scheduler, batch, cfg)
     assert first["ratio"] == pytest.approx(1.0, abs=1e-6) and first["clip_ratio"] == 0
@@ -81,7 +84,8 @@ def test_kl_is_zero_when_the_policy_is_the_reference(policy):
     batch["ref_logps"] = grpo.batch_logps(model, batch, 8)
     for estimator in ("k1", "k3"):
         stats = train.update_step(accelerator, model, optimizer, scheduler, batch,
-                                  train.Config(beta=0.04, kl_estimator=estimator, max_completion_length=8))
+                                  Config(beta=0.04, kl_estimator=estimator, max_completion_length=8, micro_batch_size=8,
+                                         entropy_coef=0.0))
         assert stats["kl"] == pytest.approx(0.0, abs=1e-6), estimator
 
 
@@ -96,7 +100,8 @@ def test_a_batch_of_masked_truncated_completions_changes_no_parameter(policy, lo
     batch["mask"] = batch["completion_mask"] * (~truncated).unsqueeze(1).long()      # as train.py masks them
     before = {k: p.detach().clone() for k, p in model.named_parameters()}
     stats = train.update_step(accelerator, model, optimizer, scheduler, batch,
-                              train.Config(loss_type=loss_type, beta=0.04, micro_batch_size=3, max_completion_length=8))
+                              Config(loss_type=loss_type, beta=0.04, micro_batch_size=3, max_completion_length=8,
+                                     entropy_coef=0.0))
     assert stats["grad_norm"] == 0 and stats["loss"] == 0
     for k, p in model.named_parameters():
         assert torch.equal(p, before[k]), k

@@ -79,8 +79,8 @@ def runs(tiny_model_dir, tmp_path_factory):
 
 
 def initial_params(tiny_model_dir, names):
-    import train
-    model = train.load_model(tiny_model_dir)
+    from model import load_model
+    model = load_model(tiny_model_dir)
     return {k: p.detach() for k, p in model.named_parameters() if k in names}
 
 
