@@ -1,4 +1,5 @@
-"""Evaluate Qwen2.5-VL checkpoints the way ViGaL and Game-RL do (SPEC §7): games, Snake play, benchmarks, side by side.
+"""Evaluate Qwen2.5-VL checkpoints the way ViGaL (arXiv 2506.08011 §4) and Game-RL (arXiv 2505.13886 §5) do:
+games, Snake play, benchmarks, side by side.
 
 Four modes, one per concern, all on the same model loading, batched decoding and rule-based grading:
 
@@ -87,7 +88,7 @@ def summarize(rows):
     for r in rows:
         groups["all"].append(r)
         groups[r["game"]].append(r)
-        if r.get("split_group"):  # GameQA: generalisation is in-domain vs out-of-domain games (SPEC §4)
+        if r.get("split_group"):  # GameQA: generalisation is in-domain vs out-of-domain games (Game-RL §3)
             groups[f"gameqa {r['split_group']}"].append(r)
         for key in LEVEL_KEYS:
             if key in r["level"]:
@@ -346,9 +347,9 @@ def run_play(args):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Mode 3: bench -- math and multi-discipline benchmarks, each normalised into sample records (SPEC §1)
+# Mode 3: bench -- math and multi-discipline benchmarks, each normalised into a sample record (see the README)
 
-# Our wording of ViGaL's evaluation system prompt (SPEC §7): reason first, final answer boxed inside <answer>.
+# Our wording of ViGaL's evaluation system prompt (ViGaL §4): reason first, final answer boxed inside <answer>.
 BENCH_SYSTEM_PROMPT = ("Solve the problem by reasoning step by step before you answer. Put your reasoning between "
                        "<think> and </think>, then give the final answer between <answer> and </answer>, written "
                        "inside \\boxed{}. For a multiple-choice question, put only the letter of the correct option "
@@ -633,9 +634,9 @@ def run_bench(args):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Mode 4: compare -- base vs trained, with deltas, next to the papers' numbers (SPEC §7, accuracy in %)
+# Mode 4: compare -- base vs trained, with deltas, next to the papers' numbers (accuracy in %)
 
-VIGAL_REPORTED = {  # ViGaL Table (SPEC §7): Qwen2.5-VL-7B before and after game RL
+VIGAL_REPORTED = {  # ViGaL (arXiv 2506.08011 §4), its main results table: Qwen2.5-VL-7B before and after game RL
     "Qwen2.5-VL-7B": {"mathvista": 68.0, "mathverse": 49.0, "mathvision": 26.0, "mmmu": 54.3, "mmmu_pro": 37.0},
     "ViGaL Snake": {"mathvista": 70.7, "mathverse": 51.1, "mathvision": 26.5, "mmmu": 55.8, "mmmu_pro": 36.6},
     "ViGaL Rotation": {"mathvista": 71.2, "mathverse": 50.4, "mathvision": 26.3, "mmmu": 54.1, "mmmu_pro": 37.7},

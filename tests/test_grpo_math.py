@@ -167,7 +167,7 @@ def test_clipping_at_one_plus_minus_epsilon():
 
 
 def test_ratio_one_gives_reinforce_gradient():
-    """With old = logp.detach() the loss is -A per token and its gradient is -A * d logp (SPEC §5)."""
+    """With old = logp.detach() the loss is -A per token and its gradient is -A * d logp (REINFORCE)."""
     logps = torch.tensor([[-1.0, -2.0]], requires_grad=True)
     loss, _ = grpo.clipped_policy_loss(logps, logps.detach(), torch.tensor([0.5]))
     assert close(loss, [[-0.5, -0.5]])

@@ -5,8 +5,8 @@ SGD so that the parameter change is exactly -lr * gradient; the metrics (loss, g
 agree too. Covered: every loss_type, with one micro-batch per process and with micro-batches of 3 (ragged:
 3 + 1 rows on each of 2 processes, 3 + 3 + 2 on one), with the clip, the ratio cap and the k3 KL all active.
 
-bnpo is the exception SPEC §5 defines: its denominator is the LOCAL batch's token count, so W processes
-optimise the mean over processes of per-process token means. What holds, and is checked:
+bnpo is the exception by definition (TRL's, grpo.loss_denominator): its denominator is the LOCAL batch's token
+count, so W processes optimise the mean over processes of per-process token means. What holds, and is checked:
   (a) with the same token count on every process, it equals the full batch's bnpo;
   (b) in general, it equals the full batch's dapo (one global token denominator) with each process's
       advantages scaled by total_tokens / (W * its_tokens) (exact, since the clipped surrogate is positively
@@ -67,7 +67,7 @@ def runs(tiny_model_dir, tmp_path_factory):
     p = subprocess.run([sys.executable, WORKER, batch, tiny_model_dir, str(cfgs), one], capture_output=True,
                        text=True, env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
-    # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (SPEC §8)
+    # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (README: --cpu alone starts one process)
     p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
                         "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
                         "--main_process_port", str(free_port()), WORKER, batch, tiny_model_dir, str(two_cfgs), two],
