@@ -5,7 +5,7 @@ The README's Speed section comes from this script. For each image size it
   2. writes the default run's Snake board at that image size as a dataset folder (metadata.jsonl + images/),
   3. runs train.py on that folder: one prompt a step, G completions of free text (no --answer-words, no
      entropy bonus) of at most --max-completion-length tokens, beta 0, images not shrunk (max_pixels = side²),
-     and reads the median of its logged seconds/step after two warm-up steps,
+     and reads its logged seconds/step after two warm-up steps,
   4. if `trl` is importable, trains TRL's GRPOTrainer on the same model folder and dataset folder with the same
      settings and the same reward (rewards.score), timing each step with a callback, after two warm-up steps.
      Gradient checkpointing is off on both sides (TRL turns it on by default; train.py only with the papers'
@@ -66,7 +66,7 @@ def snake_folder(work, image_size, n):
 
 
 def ours(model_dir, data_dir, image_size, args):
-    """(median seconds a step, mean completion tokens a step) of train.py after the warm-up steps."""
+    """(seconds of each step, mean completion tokens a step) of train.py, after the warm-up steps."""
     out = os.path.join(os.path.dirname(data_dir), f"ours-{image_size}px")
     steps = WARMUP + args.steps
     run_train("--data", data_dir, "--model", model_dir, "--out-dir", out, "--prompts-per-step", "1",
@@ -75,11 +75,11 @@ def ours(model_dir, data_dir, image_size, args):
               "--save-every", str(steps), "--eval-samples", "0", "--max-pixels", str(image_size * image_size),
               "--answer-words", "", "--entropy-coef", "0")
     rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))][WARMUP:]
-    return statistics.median(m["seconds/step"] for m in rows), statistics.mean(m["completion_tokens"] for m in rows)
+    return [m["seconds/step"] for m in rows], statistics.mean(m["completion_tokens"] for m in rows)
 
 
 def trl(model_dir, data_dir, image_size, args):
-    """(median seconds a step, mean completion tokens a step) of TRL's GRPOTrainer after the warm-up steps."""
+    """(seconds of each step, mean completion tokens a step) of TRL's GRPOTrainer, after the warm-up steps."""
     import torch
     from datasets import Dataset
     from transformers import PrinterCallback, TrainerCallback
@@ -124,7 +124,7 @@ def trl(model_dir, data_dir, image_size, args):
     trainer.remove_callback(PrinterCallback)  # its per-step log lines; the numbers are read from log_history
     trainer.train()
     lengths = [h["completions/mean_length"] for h in trainer.state.log_history if "completions/mean_length" in h]
-    return statistics.median(clock.seconds[WARMUP:]), statistics.mean(lengths[WARMUP:]) * G
+    return clock.seconds[WARMUP:], statistics.mean(lengths[WARMUP:]) * G
 
 
 def main(argv=None):
@@ -141,21 +141,25 @@ def main(argv=None):
     trl_note = "yes" if with_trl else "skipped" if args.no_trl else "not installed, skipped"
     print(f"work folder: {work}; TRL: {trl_note}")
     model_dir = tiny_model(work)
-    table = ["| image | ours (s/step) | TRL (s/step) | ours / TRL | completion tokens/step, ours / TRL |",
-             "|---|---|---|---|---|"]
+    table = ["| image | ours: median (fastest) s/step | TRL: median (fastest) s/step | ours / TRL, medians (fastest) "
+             "| completion tokens/step, ours / TRL |", "|---|---|---|---|---|"]
     for size in (int(s) for s in args.image_sizes.split(",")):
         data_dir = snake_folder(work, size, WARMUP + args.steps)
         tokens = (size // 28) ** 2  # Qwen2.5-VL: one token per 28 x 28 pixels after the 2 x 2 patch merge
         ours_s, ours_tokens = ours(model_dir, data_dir, size, args)
+        row = f"| {size} px ({tokens} image tokens) | {statistics.median(ours_s):.3f} ({min(ours_s):.3f}) |"
         if with_trl:
             trl_s, trl_tokens = trl(model_dir, data_dir, size, args)
-            table.append(f"| {size} px ({tokens} image tokens) | {ours_s:.3f} | {trl_s:.3f} | {ours_s / trl_s:.2f}x | "
-                         f"{ours_tokens:.0f} / {trl_tokens:.0f} |")
+            row += (f" {statistics.median(trl_s):.3f} ({min(trl_s):.3f}) | "
+                    f"{statistics.median(ours_s) / statistics.median(trl_s):.2f}x ({min(ours_s) / min(trl_s):.2f}x) | "
+                    f"{ours_tokens:.0f} / {trl_tokens:.0f} |")
         else:
-            table.append(f"| {size} px ({tokens} image tokens) | {ours_s:.3f} | | | {ours_tokens:.0f} / |")
-        print(table[-1], flush=True)
-    print(f"\nmedian seconds per step over {args.steps} steps after {WARMUP} warm-up steps; one prompt a step, "
-          f"G = {args.num_generations}, at most {args.max_completion_length} completion tokens, beta 0\n")
+            row += f" | | {ours_tokens:.0f} / |"
+        table.append(row)
+        print(row, flush=True)
+    print(f"\nseconds per step over {args.steps} steps after {WARMUP} warm-up steps (the fastest step: the least "
+          f"disturbed by other load); one prompt a step, G = {args.num_generations}, at most "
+          f"{args.max_completion_length} completion tokens, beta 0\n")
     print("\n".join(table))
 
 
