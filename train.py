@@ -454,6 +454,17 @@ def step_metrics(step, rows, kept, stats, timings, tokens_per_second):
     }
 
 
+def log_step(accelerator, cfg, metrics_path, bar, metrics):
+    """The step's metrics: a line of metrics.jsonl and the progress bar (main process), and the trackers if any."""
+    if accelerator.is_main_process:
+        with open(metrics_path, "a") as f:
+            f.write(json.dumps(metrics) + "\n")
+        bar.set_postfix(reward=f"{metrics['reward']:.2f}", acc=f"{metrics['accuracy']:.2f}",
+                        len=f"{metrics['completion_length']:.0f}")
+    if cfg.report_to:
+        accelerator.log(metrics, step=metrics["step"])
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Training
 
@@ -538,15 +549,9 @@ def train(cfg):
 
         # ---- log every number of the step's mini-batch, over all processes; save
         mini_batch = slice(k * step_rows, (k + 1) * step_rows)
-        metrics = step_metrics(step, {name: v[mini_batch] for name, v in rollout["everyone"].items()},
-                               rollout["keep"][mini_batch], stats, timings, tokens_per_second)
-        if accelerator.is_main_process:
-            with open(metrics_path, "a") as f:
-                f.write(json.dumps(metrics) + "\n")
-            bar.set_postfix(reward=f"{metrics['reward']:.2f}", acc=f"{metrics['accuracy']:.2f}",
-                            len=f"{metrics['completion_length']:.0f}")
-        if cfg.report_to:
-            accelerator.log(metrics, step=step + 1)
+        log_step(accelerator, cfg, metrics_path, bar, step_metrics(
+            step, {name: v[mini_batch] for name, v in rollout["everyone"].items()}, rollout["keep"][mini_batch],
+            stats, timings, tokens_per_second))
         if (step + 1) % cfg.save_every == 0 or step + 1 == cfg.max_steps:
             mid_rollout = (step + 1) % steps_per_rollout != 0
             last_checkpoint = save_checkpoint(accelerator, model, processor, cfg, step + 1,
