@@ -1,4 +1,5 @@
-"""Evaluate Qwen2.5-VL checkpoints the way ViGaL and Game-RL do (SPEC §7): games, Snake play, benchmarks, side by side.
+"""Evaluate Qwen2.5-VL checkpoints the way ViGaL (arXiv 2506.08011 §4) and Game-RL (arXiv 2505.13886 §5) do:
+games, Snake play, benchmarks, side by side.
 
 Four modes, one per concern, all on the same model loading, batched decoding and rule-based grading:
 
@@ -14,6 +15,11 @@ Four modes, one per concern, all on the same model loading, batched decoding and
 
 Decoding follows the checkpoint's preset: greedy for ViGaL (and the tiny demo), temperature 0.2 for Game-RL
 (Config.eval_temperature); --temperature overrides. Every mode writes JSON (every sample or game) and Markdown.
+
+train.py calls this file too, for a run's own evaluation: held-out accuracy before and after training
+(held_out_accuracy) and the end-of-run report (write_run_report: report.md, curve.png, rollouts/). The arrows
+run one way: evaluate.py never imports train.py; a checkpoint's saved config is read into config.Config, and
+models load through model.py.
 
 Where this deviates from the papers, and why:
     1. Grading is by rule only (rewards.score_math): ViGaL falls back to GPT-4o when its rules fail and judges
@@ -46,6 +52,7 @@ import io
 import json
 import os
 import re
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -53,14 +60,16 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
 import grpo
 import rewards
 import snake
-import train
-from records import DatasetError, load_data
+from config import PRESETS, Config, ConfigError, validate
+from data import make_sampler
+from model import check_model_path, load_model, load_processor
+from records import DatasetError, load_data, load_images, with_images
 
 LEVEL_KEYS = ("difficulty", "plot_level", "qa_level", "qa_type")  # the level fields reported separately
 
@@ -79,7 +88,7 @@ def summarize(rows):
     for r in rows:
         groups["all"].append(r)
         groups[r["game"]].append(r)
-        if r.get("split_group"):  # GameQA: generalisation is in-domain vs out-of-domain games (SPEC §4)
+        if r.get("split_group"):  # GameQA: generalisation is in-domain vs out-of-domain games (Game-RL §3)
             groups[f"gameqa {r['split_group']}"].append(r)
         for key in LEVEL_KEYS:
             if key in r["level"]:
@@ -115,28 +124,32 @@ def write_report(out_dir, stem, report, markdown):
 
 
 def checkpoint_config(model_dir):
-    """The training config saved beside a checkpoint (train_config.json); the papers' defaults otherwise."""
+    """The training config saved beside a checkpoint (train_config.json). A model not trained here (a hub name,
+    a folder without one) is asked ViGaL's questions, as ViGaL evaluates: the vigal preset's config."""
     path = os.path.join(model_dir, "train_config.json")
     if not os.path.isfile(path):
-        return train.Config()
-    fields = {f.name for f in dataclasses.fields(train.Config)}
-    return train.Config(**{k: v for k, v in json.load(open(path)).items() if k in fields})
+        return Config(**PRESETS["vigal"])
+    fields = {f.name for f in dataclasses.fields(Config)}
+    return Config(**{k: v for k, v in json.load(open(path)).items() if k in fields})
 
 
 def load(model_path, answer_words=None):
     """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32.
     Decoding is restricted to `answer_words` (default: the words the checkpoint was trained with, if any)."""
     try:
-        train.check_model_path(model_path)
+        check_model_path(model_path)
         cfg = checkpoint_config(model_path)
-        processor = train.load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
+        processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
         cuda = torch.cuda.is_available()
-        model = train.load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
+        model = load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
     except (FileNotFoundError, OSError, TypeError) as e:  # no such folder, offline hub, a foreign train_config
         raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
     answer_words = cfg.answer_words if answer_words is None else answer_words
     if answer_words:  # constrained decoding (the tiny demo's answers): the model answers as it was trained to
-        grpo.restrict_vocabulary(model, train.answer_token_ids(processor, answer_words))
+        try:
+            grpo.restrict_vocabulary(model, grpo.answer_token_ids(processor.tokenizer, answer_words))
+        except ValueError as e:
+            raise EvalError(f"answer words {answer_words!r} of {model_path!r}: {e}") from None
     return cfg, processor, model.to("cuda") if cuda else model
 
 
@@ -150,6 +163,28 @@ def progress_bar(desc):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Decoding and grading: one completion per sample, graded by the training rewards (every mode, and train.py)
+
+
+@torch.no_grad()
+def evaluate_samples(model, processor, samples, batch_size, max_completion_length, system_prompt=None, blind=False,
+                     temperature=0.0, progress=None):
+    """Decode one completion per sample (greedy by default) and grade it; one row per sample."""
+    rows = []
+    batches = range(0, len(samples), batch_size)
+    for start in (progress(batches) if progress else batches):
+        chunk = [with_images(s) for s in samples[start:start + batch_size]]
+        out = grpo.rollout(model, processor, chunk, 1, max_completion_length, temperature=temperature,
+                           system_prompt=system_prompt, blind=blind)
+        for sample, text in zip(chunk, out["texts"]):
+            s = rewards.score(text, sample)
+            rows.append({"id": sample["id"], "game": sample["game"], "level": sample.get("level", {}),
+                         "split_group": sample.get("split_group"), "question_id": sample.get("question_id"),
+                         "completion": text, **s})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Mode 1: games -- held-out game questions, graded by the training rewards
 
 
@@ -157,17 +192,16 @@ def game_samples(cfg, args):
     """The test split of the checkpoint's games (or --games), or the records at --data (records.load_data)."""
     if args.data:
         return load_data(args.data)
-    cfg = train.validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games,
-                                             seed=cfg.seed if args.seed is None else args.seed))
-    sample_at = train.make_sampler(cfg, split="test")
+    cfg = validate(dataclasses.replace(cfg, games=args.games or cfg.games, gameqa_games=args.gameqa_games,
+                                       seed=cfg.seed if args.seed is None else args.seed))
+    sample_at = make_sampler(cfg, split="test")
     return [sample_at(i) for i in range(args.n)]
 
 
 def evaluate_games(model, processor, cfg, samples, args, desc="games"):
     """One greedy (or preset-temperature) completion per sample, graded; rows carry the GameQA task id."""
-    return train.evaluate_samples(model, processor, samples, args.batch_size,
-                                  args.max_new_tokens or cfg.max_completion_length, cfg.system_prompt or None,
-                                  args.blind, decoding(cfg, args), progress=progress_bar(desc))
+    return evaluate_samples(model, processor, samples, args.batch_size, args.max_new_tokens or cfg.max_completion_length,
+                            cfg.system_prompt or None, args.blind, decoding(cfg, args), progress=progress_bar(desc))
 
 
 def run_games(args):
@@ -299,9 +333,9 @@ def run_play(args):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Mode 3: bench -- math and multi-discipline benchmarks, each normalised into sample records (SPEC §1)
+# Mode 3: bench -- math and multi-discipline benchmarks, each normalised into a sample record (see the README)
 
-# Our wording of ViGaL's evaluation system prompt (SPEC §7): reason first, final answer boxed inside <answer>.
+# Our wording of ViGaL's evaluation system prompt (ViGaL §4): reason first, final answer boxed inside <answer>.
 BENCH_SYSTEM_PROMPT = ("Solve the problem by reasoning step by step before you answer. Put your reasoning between "
                        "<think> and </think>, then give the final answer between <answer> and </answer>, written "
                        "inside \\boxed{}. For a multiple-choice question, put only the letter of the correct option "
@@ -558,11 +592,11 @@ def bench_names(text):
 
 
 def evaluate_benchmarks(model, processor, cfg, records_by_name, args):
-    max_new = args.max_new_tokens or (cfg.max_completion_length if cfg.preset == "tiny" else 4096)  # ViGaL: 4096
+    max_new = args.max_new_tokens or (4096 if cfg.preset in PRESETS else cfg.max_completion_length)  # ViGaL: 4096
     rows = []
     for name, records in records_by_name.items():
-        out = train.evaluate_samples(model, processor, records, args.batch_size, max_new, BENCH_SYSTEM_PROMPT,
-                                     False, decoding(cfg, args), progress=progress_bar(name))
+        out = evaluate_samples(model, processor, records, args.batch_size, max_new, BENCH_SYSTEM_PROMPT, False,
+                               decoding(cfg, args), progress=progress_bar(name))
         rows += [{**row, "answer": rec["answer"]} for row, rec in zip(out, records)]
     return rows
 
@@ -586,9 +620,9 @@ def run_bench(args):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Mode 4: compare -- base vs trained, with deltas, next to the papers' numbers (SPEC §7, accuracy in %)
+# Mode 4: compare -- base vs trained, with deltas, next to the papers' numbers (accuracy in %)
 
-VIGAL_REPORTED = {  # ViGaL Table (SPEC §7): Qwen2.5-VL-7B before and after game RL
+VIGAL_REPORTED = {  # ViGaL (arXiv 2506.08011 §4), its main results table: Qwen2.5-VL-7B before and after game RL
     "Qwen2.5-VL-7B": {"mathvista": 68.0, "mathverse": 49.0, "mathvision": 26.0, "mmmu": 54.3, "mmmu_pro": 37.0},
     "ViGaL Snake": {"mathvista": 70.7, "mathverse": 51.1, "mathvision": 26.5, "mmmu": 55.8, "mmmu_pro": 36.6},
     "ViGaL Rotation": {"mathvista": 71.2, "mathverse": 50.4, "mathvision": 26.3, "mmmu": 54.1, "mmmu_pro": 37.7},
@@ -641,7 +675,7 @@ def headline(game_summary, bench_sum):
 
 def run_compare(args):
     records = load_benchmarks(args) if args.benchmarks else {}
-    trained_cfg = checkpoint_config(args.trained) if os.path.isdir(args.trained) else train.Config()
+    trained_cfg = checkpoint_config(args.trained)
     samples = game_samples(trained_cfg, args) if args.n > 0 or args.data else []  # the same questions for both
     report, results = {"base": args.base, "trained": args.trained}, {}
     for role, path in (("base", args.base), ("trained", args.trained)):
@@ -669,6 +703,136 @@ def run_compare(args):
                           f"{args.base} -> {args.trained} (accuracy %, same samples, rule-graded)")
     write_report(args.out or "eval/compare", "compare", report, table)
     return results
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A training run's own evaluation (train.py calls these): held-out accuracy before and after, the run report
+
+
+def held_out_accuracy(accelerator, policy, processor, samples, cfg, step, path):
+    """Greedy accuracy on the held-out samples (main process), appended to held_out.json and printed with
+    the step-0 figure beside it once there is one."""
+    with grpo.full_params_for_generation(policy):  # FSDP: every process gathers, the main one generates
+        rows = evaluate_samples(policy, processor, samples, 32, cfg.max_completion_length, cfg.system_prompt or None,
+                                cfg.blind, cfg.eval_temperature) if accelerator.is_main_process else None
+    if accelerator.is_main_process:
+        history = json.load(open(path)) if os.path.isfile(path) and step > 0 else []
+        history = [h for h in history if h["step"] < step] + [{
+            "step": step, "n": len(rows), "accuracy": sum(r["accuracy"] for r in rows) / len(rows),
+            "format": sum(r["format"] > 0 for r in rows) / len(rows), "examples": rows[:4]}]
+        json.dump(history, open(path, "w"), indent=1)
+        line = "  ->  ".join(f"step {h['step']}: {100 * h['accuracy']:.1f}%" for h in (history[0], history[-1])[:len(history)])
+        tqdm.write(f"held-out accuracy ({len(rows)} test samples, greedy{', blind' if cfg.blind else ''}): {line}")
+    accelerator.wait_for_everyone()
+
+
+def chance_baselines(samples):
+    """Accuracy of policies that do not look at the board, on these samples; only for one-word Snake answers.
+
+    best constant move: the single move that is a gold best move most often (picked on these very samples,
+    so it is an upper bound for any constant answer); random legal move: a uniform pick among the non-fatal
+    moves, i.e. the mean of |best| / |legal| (it needs the board to know which moves are legal)."""
+    if not samples or any(s["reward"] != "snake_move" for s in samples):
+        return {}
+    constant = {m: sum(m in s["answer"]["best"] for s in samples) / len(samples) for m in snake.MOVES}
+    best_move = max(snake.MOVES, key=constant.get)
+    legal = [4 - len(s["answer"]["worst"]) for s in samples]
+    return {"best constant move": (constant[best_move], best_move),
+            "uniform random legal move": (sum(len(s["answer"]["best"]) / n for s, n in zip(samples, legal)) / len(samples), "")}
+
+
+def draw_curve(metrics, path, held_out=(), width=640, height=360):
+    """reward and accuracy per step (thin: raw; thick: moving average) and held-out accuracy (dots), as a PNG
+    drawn with Pillow, so that the run needs no plotting library."""
+    image = Image.new("RGB", (width, height), "white")
+    draw, font = ImageDraw.Draw(image), ImageFont.load_default(size=12)
+    left, top, right, bottom = 48, 28, width - 16, height - 36
+    last = max([m["step"] for m in metrics] + [h["step"] for h in held_out] + [1])
+    top_y = max([1.0] + [m["reward"] for m in metrics])
+    x = lambda step: left + (right - left) * step / last
+    y = lambda v: bottom - (bottom - top) * v / top_y
+    for i in range(5):  # grid and y ticks at 0, 0.25, ..., 1
+        v = i / 4
+        draw.line([(left, y(v)), (right, y(v))], fill=(225, 225, 225))
+        draw.text((left - 6, y(v)), f"{v:.2f}", fill="black", font=font, anchor="rm")
+    for i in range(6):
+        step = round(last * i / 5)
+        draw.text((x(step), bottom + 6), str(step), fill="black", font=font, anchor="mt")
+    draw.rectangle([left, top, right, bottom], outline="black")
+    draw.text(((left + right) / 2, height - 4), "optimizer step", fill="black", font=font, anchor="md")
+    window = max(1, len(metrics) // 20)
+    for key, colour, pale in (("reward", (30, 80, 220), (180, 195, 240)), ("accuracy", (220, 30, 30), (240, 185, 185))):
+        values = [m[key] for m in metrics]
+        points = [(x(m["step"]), y(v)) for m, v in zip(metrics, values)]
+        smooth = [(x(m["step"]), y(sum(values[max(0, i - window + 1):i + 1]) / len(values[max(0, i - window + 1):i + 1])))
+                  for i, m in enumerate(metrics)]
+        if len(points) > 1:
+            draw.line(points, fill=pale, width=1)
+            draw.line(smooth, fill=colour, width=3)
+    for h in held_out:
+        cx, cy = x(h["step"]), y(h["accuracy"])
+        draw.ellipse([cx - 5, cy - 5, cx + 5, cy + 5], fill=(30, 150, 60))
+        draw.text((cx + (8 if h["step"] < last / 2 else -8), cy - 8), f"{100 * h['accuracy']:.0f}%", fill=(30, 150, 60),
+                  font=font, anchor="lb" if h["step"] < last / 2 else "rb")
+    legend = [("training reward", (30, 80, 220)), ("training accuracy", (220, 30, 30)), ("held-out accuracy", (30, 150, 60))]
+    lx = left
+    for label, colour in legend:
+        draw.rectangle([lx, 8, lx + 14, 20], fill=colour)
+        draw.text((lx + 18, 14), label, fill="black", font=font, anchor="lm")
+        lx += 30 + draw.textlength(label, font=font)
+    image.save(path)
+
+
+def write_run_report(accelerator, policy, processor, eval_set, cfg, num_rollouts=8):
+    """After training, in the run folder: report.md (held-out accuracy before/after, beside the accuracy of
+    answers that do not look at the board), curve.png (reward and accuracy over training) and rollouts/
+    (a few held-out boards with the trained model's greedy answer and its reward, indexed in rollouts/index.md)."""
+    if accelerator.is_main_process:
+        metrics = [json.loads(line) for line in open(os.path.join(cfg.out_dir, "metrics.jsonl")) if line.strip()]
+        held_path = os.path.join(cfg.out_dir, "held_out.json")
+        held_out = json.load(open(held_path)) if eval_set and os.path.isfile(held_path) else []
+        draw_curve(metrics, os.path.join(cfg.out_dir, "curve.png"), held_out)
+        lines = [f"# Run report: {cfg.out_dir}", "", f"{len(metrics)} optimizer steps, {cfg.prompts_per_step} prompts x "
+                 f"{cfg.num_generations} completions each{'; BLIND control: every image replaced by a blank one' if cfg.blind else ''}.",
+                 "", "![reward and accuracy](curve.png)", ""]
+        if held_out:
+            n = held_out[-1]["n"]
+            lines += [f"Held-out accuracy ({n} test-split samples, greedy):", "", "| policy | accuracy |", "|---|---|"]
+            lines += [f"| model at step {h['step']} | {100 * h['accuracy']:.1f}% |" for h in (held_out[0], held_out[-1])[:len(held_out)]]
+            lines += [f"| {name}{f' ({move})' if move else ''} | {100 * acc:.1f}% |"
+                      for name, (acc, move) in chance_baselines(eval_set[:n]).items()]
+            lines += ["", "[a few held-out rollouts](rollouts/index.md)"]
+            rows = evaluate_samples(policy, processor, eval_set[:num_rollouts], num_rollouts, cfg.max_completion_length,
+                                    cfg.system_prompt or None, cfg.blind, cfg.eval_temperature)
+            folder = os.path.join(cfg.out_dir, "rollouts")
+            os.makedirs(folder, exist_ok=True)
+            index = [f"# Held-out rollouts after {held_out[-1]['step']} steps (greedy)", ""] + (
+                ["Blind control: the model saw a blank image instead of this board.", ""] if cfg.blind else []) + [
+                "| board | prompt | completion | gold | reward |", "|---|---|---|---|---|"]
+            cell = lambda text: str(text).replace("|", "\\|").replace("\n", " ")   # one markdown table cell
+            for sample, row in zip(eval_set, rows):
+                name = f"{sample['id']}.png"
+                load_images(sample)[0].save(os.path.join(folder, name))
+                gold = sample["answer"].get("best", sample["answer"]) if isinstance(sample["answer"], dict) else sample["answer"]
+                index.append(f"| ![{sample['id']}]({name}) | {cell(sample['prompt'][:160])}... | `{cell(row['completion'])}` | "
+                             f"{cell(gold)} | {row['reward']:.1f} |")
+            open(os.path.join(folder, "index.md"), "w").write("\n".join(index) + "\n")
+        open(os.path.join(cfg.out_dir, "report.md"), "w").write("\n".join(lines) + "\n")
+        tqdm.write("\n".join(line for line in lines if line.startswith("|") or line.startswith("Held")))
+        tqdm.write(f"report: {os.path.join(cfg.out_dir, 'report.md')} (curve.png, rollouts/index.md)")
+    accelerator.wait_for_everyone()
+
+
+def timing_summary(metrics, warmup=2):
+    """One line on where a run's time went: the median seconds a step and each phase's mean share of a step,
+    after `warmup` steps (first calls are slow), with completion tokens a step and generated per second."""
+    rows = metrics[warmup:] if len(metrics) > warmup else metrics
+    mean = lambda key: sum(m.get(key, 0.0) for m in rows) / len(rows)   # a rollout's phases only on its first step
+    phases = ", ".join(f"{name} {mean('seconds/' + name):.3f}" for name in ("generate", "score", "logps", "update"))
+    speed = [m["seconds/tokens_per_second"] for m in rows if "seconds/tokens_per_second" in m]  # none: resumed mid-rollout
+    return (f"timing over steps {rows[0]['step']}-{rows[-1]['step']}: median {statistics.median(m['seconds/step'] for m in rows):.3f} "
+            f"s/step; per step (mean) {phases}; {mean('completion_tokens'):.0f} completion tokens/step"
+            + (f", {statistics.median(speed):.0f} tokens/s generating" if speed else ""))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -779,7 +943,7 @@ def main(argv=None):
         sys.exit(2)
     try:
         return RUNS[args.mode](args)
-    except (EvalError, DatasetError, train.ConfigError) as e:  # the user's input was wrong: one clear line
+    except (EvalError, DatasetError, ConfigError) as e:  # the user's input was wrong: one clear line
         sys.exit(f"evaluate.py {args.mode}: error: {e}")
 
 

@@ -1,7 +1,7 @@
 """GRPO from scratch: the rollout of a vision-language policy and the RL math, knowing no game.
 
 Group Relative Policy Optimization (Shao et al. 2024, DeepSeekMath, arXiv 2402.03300 §4.1) as the two papers
-use it (SPEC §5). For a prompt q, sample G completions o_1..o_G, score each (reward r_i), and push up the
+use it (their settings are config.py's presets). For a prompt q, sample G completions o_1..o_G, score each (reward r_i), and push up the
 log-probability of every token of o_i in proportion to its advantage A_i:
 
     A_i        = (r_i - mean(r)) / (std(r) + 1e-4)                      advantage_estimator="grpo"
@@ -154,7 +154,7 @@ def aggregate_loss(per_token_loss, mask, loss_type, denominator):
 
 
 def loss_denominator(loss_type, local_mask, global_num_seqs, global_num_tokens, num_processes, max_completion_length):
-    """The number each process divides its summed loss by, for one optimizer step (SPEC §5).
+    """The number each process divides its summed loss by, for one optimizer step.
 
     local_mask: this process's completion mask over ALL its micro-batches of the step (B_local, T).
     DDP then averages gradients over num_processes W, so a denominator of D/W gives sum_all / D.
@@ -189,7 +189,7 @@ def chat_text(processor, sample, system_prompt=None):
 def encode_prompts(processor, samples, repeats=1, system_prompt=None, blind=False):
     """Tokenise prompts and preprocess their images, each sample repeated `repeats` times in a row.
 
-    Left padding (SPEC §5 gotcha): generation appends on the right, so every prompt must end at the same
+    Left padding: generation appends on the right, so every prompt must end at the same
     column. blind=True replaces every image by a blank one of the same size (the no-vision control).
     Each sample's `images` are PIL images: the caller opens files (records.load_images), so this file knows
     no dataset format. Returns the processor's dict: input_ids, attention_mask (B*repeats, P), pixel_values,
@@ -239,7 +239,7 @@ def restrict_vocabulary(model, token_ids):
 
 def vision_token_ids(processor):
     """Ids of the vision special tokens. They must never be sampled: a re-fed completion holding an
-    <|image_pad|> breaks the image-token count check in the forward pass (SPEC §5 gotchas, §8)."""
+    <|image_pad|> breaks the image-token count check in the forward pass (a random model does sample them)."""
     tok = processor.tokenizer
     names = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>", "<|vision_pad|>"]
     ids = [tok.convert_tokens_to_ids(n) for n in names if n in tok.get_vocab()]
@@ -248,7 +248,7 @@ def vision_token_ids(processor):
 
 def completion_mask_from_eos(completion_ids, eos_token_ids):
     """(B, C) ids -> ((B, C) mask, (B,) truncated). The mask is 1 up to AND including the first EOS, so the
-    policy learns to stop (SPEC §5 gotcha: EOS must never be masked as padding). A row with no EOS ran into
+    policy learns to stop (EOS must never be masked as padding). A row with no EOS ran into
     the length limit: all ones, and truncated=True."""
     is_eos = torch.isin(completion_ids, torch.tensor(eos_token_ids, device=completion_ids.device))
     has_eos = is_eos.any(dim=1)
@@ -262,7 +262,7 @@ def next_token_probs(logits, temperature=1.0, top_k=0, top_p=1.0, suppress_ids=(
     """The sampling distribution (B, V) from next-token logits (B, V): suppress, then temperature, top-k, top-p,
     in the order Hugging Face's generate applies them (SuppressTokens, Temperature, TopK, TopP processors)."""
     logits = logits.float().clone()
-    logits[:, list(suppress_ids)] = -float("inf")                             # never an image token (SPEC §5)
+    logits[:, list(suppress_ids)] = -float("inf")                 # never an image token (vision_token_ids says why)
     logits = logits / temperature
     if top_k > 0:  # keep the k largest (and any tied with the k-th)
         kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, -1:]

@@ -1,4 +1,4 @@
-"""Rotation (ViGaL, SPEC §3): which in-plane rotation turns image 3 into image 4, 90° or 180°?
+"""Rotation (ViGaL, arXiv 2506.08011 §3.2): which in-plane rotation turns image 3 into image 4, 90° or 180°?
 
 ViGaL ("Play to Generalize: Learning to Reason Through Game Play", Xie et al., 2025, arXiv 2506.08011) trains
 Qwen2.5-VL with RL on two games; this is the second one. A sample shows four images in one user turn:
@@ -15,7 +15,7 @@ Where it deviates from the paper, and why:
    orientation, visible; an object whose view is (near-)unchanged by a 90° or 180° turn is rejected and
    resampled, because such a sample has no unique answer (`is_ambiguous`).
 2. "90" means 90° clockwise as seen in the image. The paper's prompt lists "counter clockwise 90" while its
-   appendix says clockwise; SPEC §3 chose clockwise. The "hard" level adds counter-clockwise 90 as a third
+   appendix says clockwise; we chose clockwise (the README's "Where the sources disagree"). The "hard" level adds counter-clockwise 90 as a third
    class (the paper found three classes made training fail, so the default levels use two).
 3. Image 4 is image 3 turned with PIL's lossless `transpose`, not rendered a second time. This is exact: the
    camera looks down the z-axis, the light shines along that axis, and the object is placed so that turning

@@ -1,10 +1,11 @@
-"""Snake questions for game-based RL (ViGaL, SPEC §2): play two-snake games, stop at a state, ask for moves.
+"""Snake questions for game-based RL (ViGaL §3.1): play two-snake games, stop at a state, ask for moves.
 
 Paper: Xie et al., "Play to Generalize: Learning to Reason Through Game Play" (ViGaL, arXiv 2506.08011).
 A sample is one picture of a two-snake board plus a text prompt; the model must name the best move for
 its snake (a safe move that gets its head closest to an apple) and every fatal move. The gold answer is
 {"best": [...], "worst": [...]}, graded by rewards.score_snake. The data flows through this file top to
-bottom: rules -> scripted agents -> labels -> rendering -> prompt -> samples -> CLI.
+bottom: rules -> scripted agents -> labels -> rendering -> prompt -> samples, then full games between two
+policies (how evaluate.py's play mode lets a model play) -> CLI.
 
 Where this differs from the paper, and why:
   1. States come from games between scripted agents (greedy-safe with an epsilon chance of a random safe
@@ -12,8 +13,8 @@ Where this differs from the paper, and why:
   2. The controlled snake's length is the difficulty, as in ViGaL, but we pick it uniformly in
      [min_length, max_length] per sample (the paper's length distribution is not published).
   3. A state is kept only while both snakes are alive and after at least one turn, so every state has two
-     snakes and a real "last move" for each; states where every move is fatal are dropped (SPEC §2).
-  4. Labels are judged on the board as it is now (SPEC §2): a move into any snake cell is fatal, tails
+     snakes and a real "last move" for each; states where every move is fatal (no best move) are dropped.
+  4. Labels are judged on the board as it is now: a move into any snake cell is fatal, tails
      included, and the enemy's simultaneous move is ignored. The game itself uses SnakeBench's
      simultaneous-move rules, where a tail does move away; the question does not depend on that.
   5. The picture and the prompt are our own (ViGaL released neither generator); they carry the same
@@ -36,7 +37,7 @@ from tqdm import tqdm
 import records
 
 MOVES = ("UP", "DOWN", "LEFT", "RIGHT")  # canonical order: labels and prompts list moves in this order
-DELTAS = {"UP": (0, 1), "DOWN": (0, -1), "LEFT": (-1, 0), "RIGHT": (1, 0)}  # y grows upward (SPEC §2)
+DELTAS = {"UP": (0, 1), "DOWN": (0, -1), "LEFT": (-1, 0), "RIGHT": (1, 0)}  # y grows upward: (0, 0) is bottom-left
 ANSWER_FORMATS = {"vigal": "snake", "move": "snake_move"}  # answer format -> the scorer in rewards.py that grades it
 
 
@@ -89,7 +90,7 @@ def shift(cell, move):
 
 
 def fatal_moves(width, height, snakes, head):
-    """The moves from `head` that leave the board or enter any cell of any snake (SPEC §2), canonical order."""
+    """The moves from `head` that leave the board or enter any cell of any snake, in canonical order."""
     occupied = {tuple(cell) for body in snakes for cell in body}
     fatal = []
     for move in MOVES:
@@ -190,90 +191,7 @@ def play_to_length(rng, cfg, you, length):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Full games between two policies (how ViGaL reports Snake play: wins out of 10 against the base model)
-
-def scripted_policy(cfg, seed, epsilon=0.0):
-    """A batched policy for play_matches: agent_move with its own RNG (epsilon 0 = always greedy-safe)."""
-    rng, agent_cfg = random.Random(f"snake-policy:{seed}"), SnakeConfig(**{**cfg.__dict__, "epsilon": epsilon})
-    return lambda requests: [agent_move(game, i, rng, agent_cfg) for game, i in requests]
-
-
-def play_matches(policies, n_games, seed, cfg=SnakeConfig(), max_turns=100):
-    """Play n_games full games between policies[0] and policies[1]; return one result dict per game.
-
-    A policy is a callable taking a list of requests (game, i) -- "move snake i in this game" -- and returning
-    one move per request, or None for an answer it could not read (a model's unparsable output). All games
-    advance in lockstep so that a model policy sees every live game's board in one batch per turn.
-    Seats alternate: policies[0] is snake 0 (red) in even games and snake 1 (blue) in odd games.
-    Each game starts with both snakes of length 1 and a random "last move" (the heading shown on the board).
-
-    Invalid answers: the snake repeats its last move (it keeps going straight), and the answer is counted.
-    Outcome: a snake that dies alone loses; when both die on the same turn (head-on collisions are common),
-    or both are alive after max_turns, the one that ate more apples wins, and equal apples is a draw.
-    Result per game: seats, winner (policy 0 or 1, None = draw), apples and invalid answers per policy,
-    turns played, how each snake died, and `frames`: the states from the start to the end, for a GIF.
-    """
-    games = []
-    for g in range(n_games):
-        rng = random.Random(f"snake-play:{seed}:{g}")
-        game = new_game(rng, cfg)
-        game["last_moves"] = [rng.choice(MOVES), rng.choice(MOVES)]
-        games.append({"rng": rng, "game": game, "seats": [g % 2, 1 - g % 2], "alive": [True, True],
-                      "invalid": [0, 0], "turn": 0, "frames": [_frame(game)], "done": False, "deaths": [None, None]})
-    for _ in range(max_turns):
-        live = [m for m in games if not m["done"]]
-        if not live:
-            break
-        moves = {id(m): [None, None] for m in live}
-        for p, policy in enumerate(policies):  # one batched call per policy and turn
-            requests = [(m["game"], m["seats"][p]) for m in live]
-            for m, move in zip(live, policy(requests)):
-                snake_index = m["seats"][p]
-                if move not in MOVES:
-                    m["invalid"][p] += 1
-                    move = m["game"]["last_moves"][snake_index]
-                moves[id(m)][snake_index] = move
-        for m in live:
-            before = m["game"]
-            m["game"], alive = play_turn(before, moves[id(m)], m["rng"], cfg)
-            m["turn"] += 1
-            m["frames"].append(_frame(m["game"]))
-            for s in range(2):
-                if not alive[s]:
-                    m["deaths"][s] = _death(before, m["game"], s, cfg)
-            m["alive"] = alive
-            m["done"] = not all(alive)
-    results = []
-    for m in games:
-        apples = [len(m["game"]["snakes"][m["seats"][p]]) - 1 for p in range(2)]  # length 1 at start, +1 an apple
-        alive = [m["alive"][m["seats"][p]] for p in range(2)]
-        if alive[0] != alive[1]:
-            winner = 0 if alive[0] else 1
-        elif apples[0] != apples[1]:
-            winner = 0 if apples[0] > apples[1] else 1
-        else:
-            winner = None
-        results.append({"seats": m["seats"], "winner": winner, "apples": apples, "invalid": m["invalid"],
-                        "turns": m["turn"], "deaths": [m["deaths"][m["seats"][p]] for p in range(2)],
-                        "frames": m["frames"]})
-    return results
-
-
-def _frame(game):
-    return {"snakes": [list(map(list, body)) for body in game["snakes"]], "apples": [list(a) for a in game["apples"]],
-            "last_moves": list(game["last_moves"])}
-
-
-def _death(before, after, s, cfg):
-    """Why snake s died this turn: wall, itself, or the other snake (head-on counts as the other snake)."""
-    head = after["snakes"][s][0]
-    if not (0 <= head[0] < cfg.width and 0 <= head[1] < cfg.height):
-        return "wall"
-    return "self" if head in after["snakes"][s][1:] else "other snake"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Labels (SPEC §2)
+# Labels: the best move and every fatal move, as ViGaL asks for them
 
 def labels(state):
     """{"best": [...], "worst": [...]} for snake state["you"], both in canonical move order.
@@ -365,7 +283,7 @@ def render(state, image_size):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Prompt (SPEC §2's content, in our own words): the image goes before it in the user turn
+# Prompt (the content of ViGaL's prompt, in our own words): the image goes before it in the user turn
 
 def cells_text(cells):
     return ", ".join(f"({x}, {y})" for x, y in cells)
@@ -384,33 +302,52 @@ def make_prompt(state, answer_format="vigal"):
                 f"snake? Answer with one word: UP, DOWN, LEFT or RIGHT.")
     my_body = cells_text(mine[1:]) if len(mine) > 1 else "none (your snake is only its head)"
     their_body = cells_text(theirs[1:]) if len(theirs) > 1 else "none (it is only its head)"
-    return f"""You control a snake in a game of Snake on a {width}x{height} grid that uses Cartesian coordinates. You are the {colour} snake; the {enemy_colour} snake is your opponent. Apples are green. Each snake's head is drawn as a triangle pointing in the direction it last moved; its body cells are filled squares.
+    paragraphs = [
+        f"You control a snake in a game of Snake on a {width}x{height} grid that uses Cartesian coordinates. "
+        f"You are the {colour} snake; the {enemy_colour} snake is your opponent. Apples are green. Each snake's head "
+        f"is drawn as a triangle pointing in the direction it last moved; its body cells are filled squares.",
 
-Coordinates: a cell is written (x, y). x is the column, numbered 0 to {width - 1} from left to right; y is the row, numbered 0 to {height - 1} from bottom to top. So (0, 0) is the bottom-left cell and ({width - 1}, {height - 1}) the top-right cell. UP means y+1, DOWN y-1, LEFT x-1, RIGHT x+1.
+        f"Coordinates: a cell is written (x, y). x is the column, numbered 0 to {width - 1} from left to right; "
+        f"y is the row, numbered 0 to {height - 1} from bottom to top. So (0, 0) is the bottom-left cell and "
+        f"({width - 1}, {height - 1}) the top-right cell. UP means y+1, DOWN y-1, LEFT x-1, RIGHT x+1.",
 
-Rules: both snakes move one cell at the same time every turn. A snake that moves onto an apple eats it and grows by one cell. A snake dies if it moves off the grid or into a cell occupied by a snake, its own body or the other snake.
+        "Rules: both snakes move one cell at the same time every turn. A snake that moves onto an apple eats it and "
+        "grows by one cell. A snake dies if it moves off the grid or into a cell occupied by a snake, its own body "
+        "or the other snake.",
 
-Current state:
-- Apples: {cells_text(state["apples"])}
-- Your snake ({colour}): head at {cells_text(mine[:1])}; body from neck to tail: {my_body}. Your last move was {state["last_moves"][you]}.
-- Enemy snake ({enemy_colour}): head at {cells_text(theirs[:1])}; body from neck to tail: {their_body}. Its last move was {state["last_moves"][enemy]}.
-The enemy moves at the same time as you, so think about where it is likely to go next. The answers below, however, are judged on the grid exactly as it is now.
+        f"Current state:\n"
+        f"- Apples: {cells_text(state['apples'])}\n"
+        f"- Your snake ({colour}): head at {cells_text(mine[:1])}; body from neck to tail: {my_body}. "
+        f"Your last move was {state['last_moves'][you]}.\n"
+        f"- Enemy snake ({enemy_colour}): head at {cells_text(theirs[:1])}; body from neck to tail: {their_body}. "
+        f"Its last move was {state['last_moves'][enemy]}.\n"
+        "The enemy moves at the same time as you, so think about where it is likely to go next. The answers below, "
+        "however, are judged on the grid exactly as it is now.",
 
-Your task: choose from UP, DOWN, LEFT, RIGHT.
-- Best move: a move that is not fatal and after which your head is as close as possible to an apple, i.e. the Manhattan distance |x1 - x2| + |y1 - y2| from the new head cell to the nearest apple is smallest. If several moves tie, any one of them is accepted.
-- Worst moves: every fatal move, i.e. every move that takes your head off the grid or onto a cell occupied by any snake right now (tails included). If no move is fatal, write None.
+        "Your task: choose from UP, DOWN, LEFT, RIGHT.\n"
+        "- Best move: a move that is not fatal and after which your head is as close as possible to an apple, i.e. "
+        "the Manhattan distance |x1 - x2| + |y1 - y2| from the new head cell to the nearest apple is smallest. If "
+        "several moves tie, any one of them is accepted.\n"
+        "- Worst moves: every fatal move, i.e. every move that takes your head off the grid or onto a cell occupied "
+        "by any snake right now (tails included). If no move is fatal, write None.",
 
-How to reason: for each of the four moves, write the cell your head would move to. Check whether that cell is outside the grid or occupied by a snake. For each safe move, compute the Manhattan distance from the new head cell to every apple step by step and keep the smallest. Then pick the best move and list all fatal moves.
+        "How to reason: for each of the four moves, write the cell your head would move to. Check whether that cell "
+        "is outside the grid or occupied by a snake. For each safe move, compute the Manhattan distance from the new "
+        "head cell to every apple step by step and keep the smallest. Then pick the best move and list all fatal "
+        "moves.",
 
-Answer in exactly this format:
-<think> your reasoning </think><best_answer> one move </best_answer><worst_answer> all fatal moves separated by commas, or None </worst_answer>"""
+        "Answer in exactly this format:\n"
+        "<think> your reasoning </think><best_answer> one move </best_answer>"
+        "<worst_answer> all fatal moves separated by commas, or None </worst_answer>",
+    ]
+    return "\n\n".join(paragraphs)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Samples: the index-th sample of a (seed, split) stream depends on nothing else
 
 def state_record(game, you, cfg):
-    """The SPEC §2 state record of a game position, asked from snake `you`'s side: JSON lists, and the
+    """The state record of a game position (a sample's `state`), asked from snake `you`'s side: JSON lists, and the
     board's pixel box in the image `render` draws at cfg.image_size."""
     return {
         "width": cfg.width,
@@ -424,7 +361,7 @@ def state_record(game, you, cfg):
 
 
 def sample_at(index, seed, split="train", cfg=SnakeConfig()):
-    """The index-th sample record (SPEC §1) of the (seed, split) stream, with its image in memory.
+    """The index-th sample record (the README describes its fields) of the (seed, split) stream, image in memory.
 
     Its own RNG, seeded by a string naming split, seed and index, makes it independent of every other
     index and keeps train and test streams apart (CPython hashes str seeds with SHA-512: deterministic).
@@ -451,11 +388,96 @@ def generate(n, seed, split="train", cfg=SnakeConfig()):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Full games between two policies (how ViGaL reports Snake play: wins out of 10 against the base model)
+
+def scripted_policy(cfg, seed, epsilon=0.0):
+    """A batched policy for play_matches: agent_move with its own RNG (epsilon 0 = always greedy-safe)."""
+    rng, agent_cfg = random.Random(f"snake-policy:{seed}"), SnakeConfig(**{**cfg.__dict__, "epsilon": epsilon})
+    return lambda requests: [agent_move(game, i, rng, agent_cfg) for game, i in requests]
+
+
+def _frame(game):
+    """The part of a game a GIF frame draws, as JSON lists."""
+    return {"snakes": [list(map(list, body)) for body in game["snakes"]], "apples": [list(a) for a in game["apples"]],
+            "last_moves": list(game["last_moves"])}
+
+
+def _death(before, after, s, cfg):
+    """Why snake s died this turn: wall, itself, or the other snake (head-on counts as the other snake)."""
+    head = after["snakes"][s][0]
+    if not (0 <= head[0] < cfg.width and 0 <= head[1] < cfg.height):
+        return "wall"
+    return "self" if head in after["snakes"][s][1:] else "other snake"
+
+
+def play_matches(policies, n_games, seed, cfg=SnakeConfig(), max_turns=100):
+    """Play n_games full games between policies[0] and policies[1]; return one result dict per game.
+
+    A policy is a callable taking a list of requests (game, i) -- "move snake i in this game" -- and returning
+    one move per request, or None for an answer it could not read (a model's unparsable output). All games
+    advance in lockstep so that a model policy sees every live game's board in one batch per turn.
+    Seats alternate: policies[0] is snake 0 (red) in even games and snake 1 (blue) in odd games.
+    Each game starts with both snakes of length 1 and a random "last move" (the heading shown on the board).
+
+    Invalid answers: the snake repeats its last move (it keeps going straight), and the answer is counted.
+    Outcome: a snake that dies alone loses; when both die on the same turn (head-on collisions are common),
+    or both are alive after max_turns, the one that ate more apples wins, and equal apples is a draw.
+    Result per game: seats, winner (policy 0 or 1, None = draw), apples and invalid answers per policy,
+    turns played, how each snake died, and `frames`: the states from the start to the end, for a GIF.
+    """
+    matches = []  # one per game: its state, and what the result needs; seats[p] = the snake policy p moves
+    for g in range(n_games):
+        rng = random.Random(f"snake-play:{seed}:{g}")
+        game = new_game(rng, cfg)
+        game["last_moves"] = [rng.choice(MOVES), rng.choice(MOVES)]
+        matches.append({"rng": rng, "game": game, "seats": [g % 2, 1 - g % 2], "alive": [True, True],
+                        "invalid": [0, 0], "turn": 0, "frames": [_frame(game)], "done": False, "deaths": [None, None]})
+    for _ in range(max_turns):
+        live = [match for match in matches if not match["done"]]
+        if not live:
+            break
+        moves = {id(match): [None, None] for match in live}
+        for p, policy in enumerate(policies):  # one batched call per policy and turn
+            requests = [(match["game"], match["seats"][p]) for match in live]
+            for match, move in zip(live, policy(requests)):
+                snake_index = match["seats"][p]
+                if move not in MOVES:
+                    match["invalid"][p] += 1
+                    move = match["game"]["last_moves"][snake_index]
+                moves[id(match)][snake_index] = move
+        for match in live:
+            before = match["game"]
+            match["game"], alive = play_turn(before, moves[id(match)], match["rng"], cfg)
+            match["turn"] += 1
+            match["frames"].append(_frame(match["game"]))
+            for s in range(2):
+                if not alive[s]:
+                    match["deaths"][s] = _death(before, match["game"], s, cfg)
+            match["alive"] = alive
+            match["done"] = not all(alive)
+    results = []
+    for match in matches:
+        seats = match["seats"]
+        apples = [len(match["game"]["snakes"][seats[p]]) - 1 for p in range(2)]  # length 1 at start, +1 an apple
+        alive = [match["alive"][seats[p]] for p in range(2)]
+        if alive[0] != alive[1]:
+            winner = 0 if alive[0] else 1
+        elif apples[0] != apples[1]:
+            winner = 0 if apples[0] > apples[1] else 1
+        else:
+            winner = None
+        results.append({"seats": seats, "winner": winner, "apples": apples, "invalid": match["invalid"],
+                        "turns": match["turn"], "deaths": [match["deaths"][seats[p]] for p in range(2)],
+                        "frames": match["frames"]})
+    return results
+
+
+# ---------------------------------------------------------------------------------------------------------
 # CLI
 
 def main(argv=None):
     d = SnakeConfig()
-    parser = argparse.ArgumentParser(description="Generate ViGaL Snake samples (SPEC §2) as a dataset folder.")
+    parser = argparse.ArgumentParser(description="Generate ViGaL Snake samples (arXiv 2506.08011) as a dataset folder.")
     parser.add_argument("--out", required=True, help="output folder (gets metadata.jsonl and images/)")
     parser.add_argument("--n", type=int, required=True, help="number of samples")
     parser.add_argument("--seed", type=int, required=True, help="seed of the sample stream")

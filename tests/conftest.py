@@ -10,10 +10,11 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
-    """A tiny random Qwen2.5-VL (train.build_tiny_model, the `tiny` preset's games), built once per session."""
-    import train
-    cfg = train.Config(**{k: v for k, v in train.PRESETS["tiny"].items()})
-    sample_at = train.make_sampler(cfg)
+    """A tiny random Qwen2.5-VL (model.build_tiny_model, the default run's games), built once per session."""
+    from config import Config
+    from data import make_sampler
+    from model import build_tiny_model
+    sample_at = make_sampler(Config())
     path = str(tmp_path_factory.mktemp("tiny") / "tiny-model")
-    train.build_tiny_model(path, [sample_at(i)["prompt"] for i in range(64)] + ["UP", "DOWN", "LEFT", "RIGHT"] * 64)
+    build_tiny_model(path, [sample_at(i)["prompt"] for i in range(64)] + ["UP", "DOWN", "LEFT", "RIGHT"] * 64)
     return path

@@ -12,7 +12,11 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 import grpo  # noqa: E402
+import evaluate  # noqa: E402
 import train  # noqa: E402
+from config import Config  # noqa: E402
+from data import make_sampler  # noqa: E402
+from model import load_model, load_processor  # noqa: E402
 
 SHORT = ["--max-steps", "3", "--save-every", "3", "--eval-samples", "4"]
 
@@ -65,10 +69,10 @@ def test_chance_baselines_by_hand():
     def s(best, worst):
         return {"reward": "snake_move", "answer": {"best": best, "worst": worst}}
     samples = [s(["UP"], []), s(["UP", "LEFT"], ["DOWN"]), s(["RIGHT"], ["UP", "DOWN", "LEFT"])]
-    base = train.chance_baselines(samples)
+    base = evaluate.chance_baselines(samples)
     assert base["best constant move"] == (2 / 3, "UP")
     assert base["uniform random legal move"][0] == pytest.approx((1 / 4 + 2 / 3 + 1 / 1) / 3)
-    assert train.chance_baselines([{"reward": "snake", "answer": {"best": ["UP"], "worst": []}}]) == {}
+    assert evaluate.chance_baselines([{"reward": "snake", "answer": {"best": ["UP"], "worst": []}}]) == {}
 
 
 def test_image_reaches_the_answer_in_the_tiny_model(short_run):
@@ -76,9 +80,9 @@ def test_image_reaches_the_answer_in_the_tiny_model(short_run):
     gradient reaches the vision tower when the preset trains it: without both, RL cannot learn to read."""
     out, _ = short_run
     cfg = train.parse_config(["--out-dir", out])
-    processor = train.load_processor(os.path.join(out, "tiny-model"), cfg.min_pixels, cfg.max_pixels)
-    model = train.load_model(os.path.join(out, "tiny-model"))
-    samples = [train.make_sampler(cfg)(i) for i in range(4)]
+    processor = load_processor(os.path.join(out, "tiny-model"), cfg.min_pixels, cfg.max_pixels)
+    model = load_model(os.path.join(out, "tiny-model"))
+    samples = [make_sampler(cfg)(i) for i in range(4)]
     seen = grpo.encode_prompts(processor, samples)
     blank = grpo.encode_prompts(processor, samples, blind=True)
     with torch.no_grad():
@@ -104,8 +108,8 @@ def test_reward_alone_teaches_an_answer_that_depends_on_the_board(tiny_model_dir
     from accelerate import Accelerator
 
     import rewards
-    cfg = train.Config(**{**train.PRESETS["tiny"], "learning_rate": 1e-3})
-    sample_at, boards = train.make_sampler(cfg), {}
+    cfg = Config(learning_rate=1e-3)
+    sample_at, boards = make_sampler(cfg), {}
     for i in range(400):
         s = sample_at(i)
         best = s["answer"]["best"]
@@ -116,9 +120,9 @@ def test_reward_alone_teaches_an_answer_that_depends_on_the_board(tiny_model_dir
     gold = [b["answer"]["best"][0] for b in boards]
 
     torch.manual_seed(0)
-    processor = train.load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
-    model = train.load_model(tiny_model_dir)
-    grpo.restrict_vocabulary(model, train.answer_token_ids(processor, cfg.answer_words))
+    processor = load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
+    model = load_model(tiny_model_dir)
+    grpo.restrict_vocabulary(model, grpo.answer_token_ids(processor.tokenizer, cfg.answer_words))
     model.model.visual.requires_grad_(not cfg.freeze_vision)
     accelerator = Accelerator(cpu=True)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)

@@ -8,7 +8,9 @@ import pytest
 from PIL import Image
 
 import evaluate
-import train
+from config import Config, validate
+from data import make_sampler
+from model import build_tiny_model
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "benchmarks")
 
@@ -18,10 +20,10 @@ def tiny(tmp_path_factory):
     """A tiny-preset 'checkpoint': random weights, a tokenizer trained on the games' prompts, train_config.json."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     path = str(tmp_path_factory.mktemp("tiny") / "model")
-    cfg = train.validate(train.Config(**train.PRESETS["tiny"]))
-    sample_at = train.make_sampler(cfg)
+    cfg = validate(Config())
+    sample_at = make_sampler(cfg)
     corpus = [sample_at(i)["prompt"] for i in range(16)] + ["<answer> \\boxed{B} </answer>", "UP", "DOWN", "LEFT", "RIGHT"] * 16
-    train.build_tiny_model(path, corpus)
+    build_tiny_model(path, corpus)
     json.dump(dataclasses.asdict(cfg), open(os.path.join(path, "train_config.json"), "w"))
     return path
 
@@ -101,7 +103,7 @@ def test_a_checkpoint_answers_with_the_words_it_was_trained_on_and_compare_holds
     """The tiny preset trains with --answer-words: loading its checkpoint restricts decoding the same way, and
     compare passes the trained model's words to the base model too (one protocol). "" lifts the restriction."""
     import grpo
-    samples = [train.make_sampler(evaluate.checkpoint_config(tiny), "test")(i) for i in range(4)]
+    samples = [make_sampler(evaluate.checkpoint_config(tiny), "test")(i) for i in range(4)]
     moves = {"UP", "DOWN", "LEFT", "RIGHT"}
     for answer_words, restricted in ((None, True), ("UP,DOWN,LEFT,RIGHT", True), ("", False)):
         _, processor, model = evaluate.load(tiny, answer_words=answer_words)
@@ -135,7 +137,7 @@ def test_wrong_schema_folder_prints_no_traceback(tmp_path):
 
 def test_games_seed_picks_the_test_stream(tmp_path):
     import argparse
-    cfg = train.Config(**train.PRESETS["tiny"])
+    cfg = Config()
     args = lambda seed: argparse.Namespace(data=None, games=None, gameqa_games="all", n=3, seed=seed)
     same, other = evaluate.game_samples(cfg, args(None)), evaluate.game_samples(cfg, args(1))
     assert [s["prompt"] for s in same] == [s["prompt"] for s in evaluate.game_samples(cfg, args(cfg.seed))]

@@ -1,7 +1,7 @@
 """Benchmarks: local copies in each hub schema load into sample records, and a table of answers per benchmark
 is graded by rewards.score_math as that benchmark's answer type demands. No model, no hub.
 
-The fixtures (tests/fixtures/benchmarks/, written by tests/fixtures/make_benchmarks.py) use the real column
+The fixtures (tests/fixtures/benchmarks/, written by tests/helpers/make_benchmarks.py) use the real column
 names, image columns and answer types of MathVista, MathVerse, MathVision, MMMU and MMMU-Pro.
 """
 import os

@@ -21,6 +21,8 @@ import records
 import rewards
 import rotation
 import snake
+from config import Config
+from data import make_sampler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SNAKE_CFG = snake.SnakeConfig(image_size=112)
@@ -347,9 +349,8 @@ def test_train_two_steps_on_each_released_form(vigal, gameqa140k, gameqa5k, tiny
         assert [m["step"] for m in steps] == [1, 2], name
         assert os.path.isdir(tmp_path / name / "checkpoint-000002"), name
         # what those steps drew: records of the given data, images opened
-        import train
         ids = {s["id"] for s in records.load_data(str(forms[name]))}
-        drawn = [train.make_sampler(train.Config(data=str(forms[name])))(i) for i in range(len(ids))]
+        drawn = [make_sampler(Config(data=str(forms[name])))(i) for i in range(len(ids))]
         assert {s["id"] for s in drawn} == ids and all(isinstance(im, Image.Image) for s in drawn for im in s["images"])
 
 

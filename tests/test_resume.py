@@ -2,7 +2,7 @@
 uninterrupted run logged: same rewards, losses, KL, clip ratios, gradient norms, learning rates.
 
 One uninterrupted run, and one that is (1) SIGKILLed from outside as soon as its first checkpoint exists,
-(2) resumed and killed again in the middle of saving its second checkpoint (tests/crash_in_save.py), with a
+(2) resumed and killed again in the middle of saving its second checkpoint (tests/helpers/crash_in_save.py), with a
 cut-off metrics line and a checkpoint folder missing train_state.json lying around, (3) resumed to the end.
 Checkpoints fall inside rollouts (steps_per_rollout 3, save every 2) so the stored rollout is exercised, and
 beta > 0 so the reference model is too.
@@ -55,7 +55,7 @@ def test_killed_runs_resume_to_the_uninterrupted_metrics(tiny_model_dir, tmp_pat
     assert not os.path.isdir(os.path.join(killed, "checkpoint-000005"))
 
     # (2) resume, and die in the middle of saving checkpoint-000004
-    code, out = finish(start(killed, "--resume", killed, script="tests/crash_in_save.py", prefix=("4",)))
+    code, out = finish(start(killed, "--resume", killed, script="tests/helpers/crash_in_save.py", prefix=("4",)))
     assert code == 137, out[-3000:]
     assert os.path.isdir(os.path.join(killed, "checkpoint-000004.tmp"))
     assert not os.path.isdir(os.path.join(killed, "checkpoint-000004"))

@@ -11,15 +11,17 @@ from transformers import (LogitsProcessorList, SuppressTokensLogitsProcessor, Te
 
 import grpo
 import rotation
-import train
+from config import Config
+from data import make_sampler
+from model import load_model, load_processor
 
 
 @pytest.fixture(scope="module")
 def tiny(tiny_model_dir):
-    cfg = train.Config(**train.PRESETS["tiny"])
-    processor = train.load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
-    model = train.load_model(tiny_model_dir).eval()
-    sample_at = train.make_sampler(cfg)
+    cfg = Config()
+    processor = load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
+    model = load_model(tiny_model_dir).eval()
+    sample_at = make_sampler(cfg)
     # two Snake boards (one image each) and a Rotation question (four images, a much longer prompt): ragged padding
     samples = [sample_at(0), sample_at(1), rotation.sample_at(0, 0, "train", rotation.RotationConfig(image_size=56))]
     return model, processor, samples
@@ -237,7 +239,7 @@ def test_restricted_model_samples_only_the_words_and_its_logps_are_the_renormali
     differentiates) is exactly log softmax over the 4 allowed logits of the unrestricted model, so the policy
     that is trained is the one that sampled. The entropy is that 4-way softmax's, hand-computed."""
     _, processor, samples = tiny
-    free, restricted = train.load_model(tiny_model_dir).eval(), train.load_model(tiny_model_dir).eval()
+    free, restricted = load_model(tiny_model_dir).eval(), load_model(tiny_model_dir).eval()
     ids = grpo.answer_token_ids(processor.tokenizer, ",".join(MOVES))
     grpo.restrict_vocabulary(restricted, ids)
     torch.manual_seed(0)
@@ -257,7 +259,7 @@ def test_entropy_bonus_gradient_is_finite_with_masked_tokens(tiny_model_dir, tin
     """0 log 0 at the masked tokens must count as 0 in the value AND in the backward pass (a plain
     p * log p gives 0 * -inf = nan there, and one nan gradient ruins every weight)."""
     _, processor, samples = tiny
-    model = train.load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     grpo.restrict_vocabulary(model, grpo.answer_token_ids(processor.tokenizer, ",".join(MOVES)))
     torch.manual_seed(0)
     batch = {k: v for k, v in grpo.rollout(model, processor, samples[:1], 4, 1).items() if k != "texts"}

@@ -9,15 +9,17 @@ import torch.nn.functional as F
 
 import grpo
 import rotation
-import train
+from config import Config
+from data import make_sampler
+from model import load_model, load_processor
 
 
 @pytest.fixture(scope="module")
 def tiny(tiny_model_dir):
-    cfg = train.Config(**train.PRESETS["tiny"])
-    processor = train.load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
-    model = train.load_model(tiny_model_dir)
-    sample_at = train.make_sampler(cfg)
+    cfg = Config()
+    processor = load_processor(tiny_model_dir, cfg.min_pixels, cfg.max_pixels)
+    model = load_model(tiny_model_dir)
+    sample_at = make_sampler(cfg)
     # two Snake boards (one image each) and a Rotation question (four images, a much longer prompt): ragged padding
     samples = [sample_at(0), sample_at(1), rotation.sample_at(0, 0, "train", rotation.RotationConfig(image_size=56))]
     return model, processor, samples
@@ -138,7 +140,7 @@ def test_rows_that_claim_one_prompt_but_differ_are_refused(tiny):
 
 def test_eager_attention_takes_the_additive_mask_and_agrees(tiny_model_dir, tiny):
     _, processor, samples = tiny
-    eager = train.load_model(tiny_model_dir, attn_implementation="eager").eval()
+    eager = load_model(tiny_model_dir, attn_implementation="eager").eval()
     batch = rollout(eager, processor, samples, [2, 1, 2], keep_image_features=True)
     with torch.no_grad():
         want, _ = reference_logps(eager, batch)

@@ -1,5 +1,5 @@
-"""Snake (SPEC §2): labels against an independent brute force, pixels against the state, seeded determinism,
-the gold scoring 1.1 with rewards.score, and the state record's shape."""
+"""Snake (snake.py, ViGaL §3.1): labels against an independent brute force, pixels against the state, seeded
+determinism, the gold scoring 1.1 with rewards.score, and the state record's shape."""
 import collections
 import json
 import os
@@ -36,8 +36,8 @@ def samples():
 # (a) labels: an independent brute force, and hand-made states with known answers
 
 def brute_force_labels(state):
-    """Re-derive SPEC §2's labels another way: a wall-padded character grid for fatality, and a multi-source
-    BFS from the apples on the open grid for the Manhattan distance to the nearest apple."""
+    """Re-derive snake.labels another way: a wall-padded character grid for fatality, and a multi-source BFS
+    from the apples on the open grid for the Manhattan distance to the nearest apple."""
     width, height = state["width"], state["height"]
     grid = [["#"] * (width + 2) for _ in range(height + 2)]  # grid[y + 1][x + 1]; the ring is the wall
     for y in range(height):
@@ -80,7 +80,7 @@ def test_labels_match_brute_force_on_sampled_states(samples):
 
 
 def test_labels_match_brute_force_on_random_boards():
-    """Boards not reachable by play (scattered cells, trapped heads) still get SPEC §2's labels."""
+    """Boards not reachable by play (scattered cells, trapped heads) still get the same labels."""
     rng = random.Random(0)
     for _ in range(500):
         width, height = rng.randint(1, 8), rng.randint(3, 8)  # >= 3 cells: two snakes and an apple
@@ -341,7 +341,7 @@ def test_gold_answers_score_full_reward(samples):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# (e) the record: SPEC §1/§2 fields, difficulty, no hopeless states; the prompt tells the truth
+# (e) the record: its fields (README) and state, difficulty, no hopeless states; the prompt tells the truth
 
 def test_record_shape_and_difficulty(samples):
     lengths = collections.defaultdict(set)

@@ -110,14 +110,14 @@ def test_malformed_jsonl_line_is_named(tmp_path):
 
 def test_timing_summary_by_hand():
     """Medians per step after the warm-up steps; a rollout's phases (logged on its first step) averaged per step."""
-    import train
+    import evaluate
     rows = [{"step": 1, "seconds/step": 9.0, "seconds/generate": 9.0, "completion_tokens": 100, "seconds/tokens_per_second": 1},
             {"step": 2, "seconds/step": 0.5, "seconds/generate": 0.4, "seconds/update": 0.1, "completion_tokens": 40,
              "seconds/tokens_per_second": 100},
             {"step": 3, "seconds/step": 0.2, "seconds/update": 0.2, "completion_tokens": 60},
             {"step": 4, "seconds/step": 0.3, "seconds/generate": 0.2, "seconds/update": 0.1, "completion_tokens": 50,
              "seconds/tokens_per_second": 300}]
-    line = train.timing_summary(rows, warmup=1)
+    line = evaluate.timing_summary(rows, warmup=1)
     assert line.startswith("timing over steps 2-4: median 0.300 s/step;")
     assert "generate 0.200, score 0.000, logps 0.000, update 0.133;" in line
     assert line.endswith("50 completion tokens/step, 200 tokens/s generating")

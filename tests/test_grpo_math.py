@@ -1,4 +1,6 @@
-"""GRPO math against hand-computed numbers, and the vectorised functions against loop versions."""
+"""grpo.py's RL math against hand-computed numbers, and its vectorised functions against loop versions: advantages,
+the accuracy filter, whitening, KL, clipping, loss aggregation (on one process and split over two), completion
+masks and row selection."""
 import math
 import random
 
@@ -10,6 +12,10 @@ import grpo
 
 def close(a, b, tol=1e-5):
     return torch.allclose(torch.as_tensor(a, dtype=torch.float32), torch.as_tensor(b, dtype=torch.float32), atol=tol)
+
+
+def close64(a, b, tol=1e-6):
+    return torch.allclose(torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64), atol=tol)
 
 
 # ---- advantages
@@ -73,6 +79,64 @@ def test_whitening_over_tokens_hand_computed():
     assert close(out, [white[0], white[3]])
 
 
+def test_accuracy_filter_hand_computed():
+    acc = torch.tensor([1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0])
+    # group means 1.0, 0.25, 0.0, 0.75 -> MM-EUREKA's [0.1, 0.9] keeps groups 2 and 4
+    keep = grpo.accuracy_filter(acc, 4, 0.1, 0.9)
+    assert keep.tolist() == [False] * 4 + [True] * 4 + [False] * 4 + [True] * 4
+    assert grpo.accuracy_filter(acc, 4).all()                             # 0 and 1: keep everything
+    assert grpo.accuracy_filter(acc, 4, 0.25, 0.75).tolist() == keep.tolist()   # the range is inclusive
+
+
+
+def loop_advantages(rewards, accuracy, lengths, G, estimator, scale, whiten, low, high):
+    """Plain-Python reference for train.py's step 3: filter -> group advantages -> token whitening."""
+    n = len(rewards)
+    keep = []
+    for p in range(0, n, G):
+        mean_acc = sum(accuracy[p:p + G]) / G
+        keep += [low <= mean_acc <= high] * G
+    adv = []
+    for p in range(0, n, G):
+        g = rewards[p:p + G]
+        mean = sum(g) / G
+        if all(x == g[0] for x in g):
+            adv += [0.0] * G
+        elif estimator == "rloo":
+            adv += [x - (sum(g) - x) / (G - 1) for x in g]
+        else:
+            std = {"group": math.sqrt(sum((x - mean) ** 2 for x in g) / (G - 1)),
+                   "batch": math.sqrt(sum((x - sum(rewards) / n) ** 2 for x in rewards) / (n - 1)), "none": None}[scale]
+            adv += [(x - mean) / (std + 1e-4) if std is not None else x - mean for x in g]
+    if whiten:
+        tokens = [a for a, l, k in zip(adv, lengths, keep) for _ in range(l if k else 0)]
+        mu = sum(tokens) / len(tokens)
+        sd = math.sqrt(sum((t - mu) ** 2 for t in tokens) / len(tokens))
+        adv = [(a - mu) / (sd + 1e-8) for a in adv]
+    return adv, keep
+
+
+def test_advantage_pipeline_matches_a_loop_version_on_random_rollouts():
+    rng = random.Random(1)
+    for trial in range(60):
+        G, P = rng.randint(2, 6), rng.randint(2, 5)
+        acc = [float(rng.random() < 0.5) for _ in range(G * P)]
+        rewards = [a + rng.choice([0.0, 0.1]) for a in acc]
+        lengths = [rng.randint(1, 9) for _ in range(G * P)]
+        estimator, scale = rng.choice(["grpo", "rloo"]), rng.choice(["group", "batch", "none"])
+        whiten, (low, high) = rng.random() < 0.5, rng.choice([(0.0, 1.0), (0.1, 0.9)])
+        expected, expected_keep = loop_advantages(rewards, acc, lengths, G, estimator, scale, whiten, low, high)
+        if whiten and not any(expected_keep):
+            continue
+        r = torch.tensor(rewards, dtype=torch.float64)
+        keep = grpo.accuracy_filter(torch.tensor(acc), G, low, high)
+        adv = grpo.rloo_advantages(r, G) if estimator == "rloo" else grpo.group_advantages(r, G, scale)
+        if whiten:
+            adv = grpo.whiten_over_tokens(adv, torch.tensor(lengths, dtype=torch.float64) * keep)
+        assert keep.tolist() == expected_keep
+        assert close64(adv, expected, 1e-6), (trial, estimator, scale, whiten)
+
+
 # ---- per-token losses
 
 def test_kl_estimators_hand_computed():
@@ -103,7 +167,7 @@ def test_clipping_at_one_plus_minus_epsilon():
 
 
 def test_ratio_one_gives_reinforce_gradient():
-    """With old = logp.detach() the loss is -A per token and its gradient is -A * d logp (SPEC §5)."""
+    """With old = logp.detach() the loss is -A per token and its gradient is -A * d logp (REINFORCE)."""
     logps = torch.tensor([[-1.0, -2.0]], requires_grad=True)
     loss, _ = grpo.clipped_policy_loss(logps, logps.detach(), torch.tensor([0.5]))
     assert close(loss, [[-0.5, -0.5]])
@@ -138,6 +202,20 @@ def test_micro_batches_sum_to_the_full_batch_loss():
         assert close(full, parts), lt
 
 
+def test_dapo_and_dr_grpo_hand_computed_on_two_processes():
+    """Process 1 holds rows with 2 and 1 tokens, process 2 one row with 3; the full batch has 3 rows, 6 tokens."""
+    loss = torch.tensor([[1.0, 2.0, 0.0], [4.0, 0.0, 0.0]]), torch.tensor([[1.0, 1.0, 1.0]])
+    mask = torch.tensor([[1, 1, 0], [1, 0, 0]]), torch.tensor([[1, 1, 1]])
+    per_process = {}
+    for lt in ("grpo", "dr_grpo", "dapo"):
+        per_process[lt] = [grpo.aggregate_loss(l, m, lt, grpo.loss_denominator(lt, m, 3, 6, 2, 3)).item()
+                           for l, m in zip(loss, mask)]
+    # DDP averages the two processes; the averages are the full-batch definitions:
+    assert sum(per_process["dapo"]) / 2 == pytest.approx((1 + 2 + 4 + 3) / 6)         # token mean
+    assert sum(per_process["grpo"]) / 2 == pytest.approx((1.5 + 4 + 1) / 3)           # mean of sequence means
+    assert sum(per_process["dr_grpo"]) / 2 == pytest.approx((1 + 2 + 4 + 3) / (3 * 3))  # / (B * max length)
+
+
 # ---- completion mask, row selection
 
 def test_completion_mask_keeps_eos_and_flags_truncation():
@@ -160,3 +238,15 @@ def test_select_rows_takes_exactly_those_rows_images():
     assert torch.equal(first["pixel_values"], pixels[:12])
     everything = grpo.select_rows(batch, 0, 64)                                  # micro-batch larger than the batch
     assert torch.equal(everything["pixel_values"], pixels) and everything["prompt_ids"].size(0) == 2
+
+
+def test_select_rows_with_rows_of_different_image_counts():
+    """Snake rows carry 1 image, Rotation rows 4: a micro-batch must take exactly its rows' patches."""
+    grid = torch.tensor([[1, 2, 2]] * 6)                                    # 6 images of 4 patches each
+    pixels = torch.arange(24).unsqueeze(1).float()
+    batch = {"prompt_ids": torch.arange(3).unsqueeze(1), "num_images": torch.tensor([1, 4, 1]),
+             "pixel_values": pixels, "image_grid_thw": grid}
+    middle = grpo.select_rows(batch, 1, 2)
+    assert torch.equal(middle["pixel_values"], pixels[4:20]) and middle["image_grid_thw"].size(0) == 4
+    last = grpo.select_rows(grpo.select_rows(batch, 1, 3), 1, 2)               # a selection of a selection
+    assert torch.equal(last["pixel_values"], pixels[20:24]) and last["num_images"].tolist() == [1]

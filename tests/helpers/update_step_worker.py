@@ -1,13 +1,13 @@
 """One optimizer step (train.update_step) on a fixed rollout batch, on 1 or W processes; not a test itself.
 
-    python tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                       # 1 process
+    python tests/helpers/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt               # 1 process
     ACCELERATE_USE_CPU=1 python -m accelerate.commands.launch --multi_gpu --num_processes 2 \\
-        tests/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                          # 2 gloo ranks
+        tests/helpers/update_step_worker.py BATCH.pt MODEL_DIR CONFIGS.json OUT.pt                  # 2 gloo ranks
 
 Process r of W trains on rows [r * N / W, (r + 1) * N / W) of the batch. For each config it starts from the
 same saved weights, takes one step with plain SGD (so the parameters move by exactly -lr * gradient: no
 Adam normalisation, no clipping, nothing that could hide a wrong scale) and rank 0 saves the trainable
-parameters and the step's metrics to OUT.pt. tests/test_algorithm_distributed.py compares the two runs.
+parameters and the step's metrics to OUT.pt. tests/test_update_step_distributed.py compares the two runs.
 A config's "mode" is "ddp" (accelerator.prepare: DistributedDataParallel) or "fsdp" (sharded with FSDP2
 instead). First, every run also decodes greedily, sharded on W > 1 processes, inside
 grpo.full_params_for_generation.
@@ -19,9 +19,12 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository root
 import grpo  # noqa: E402
 import train  # noqa: E402
+from config import Config  # noqa: E402
+from data import make_sampler  # noqa: E402
+from model import load_model, load_processor  # noqa: E402
 
 # completion tokens that train, per row: ragged, 14 tokens in the first half and 29 in the second; "equal" has
 # 18 in each half (the one split where bnpo's per-process denominator agrees with the full batch's)
@@ -32,10 +35,10 @@ def make_fixed_batch(model_dir, path, completion_length=8):
     """8 completions (2 prompts x 4) sampled from the tiny model (image features kept, as train.py keeps them
     with the tower frozen), with random advantages, old log-probs moved off the current ones (so ratios differ
     from 1 and clipping engages) and reference log-probs for the KL."""
-    cfg = train.Config(**train.PRESETS["tiny"])
-    sample_at = train.make_sampler(cfg)
-    model = train.load_model(model_dir)
-    processor = train.load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
+    cfg = Config()
+    sample_at = make_sampler(cfg)
+    model = load_model(model_dir)
+    processor = load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
     torch.manual_seed(0)
     batch = grpo.rollout(model, processor, [sample_at(0), sample_at(1)], 4, completion_length, keep_image_features=True)
     batch.pop("texts")
@@ -52,10 +55,11 @@ def make_fixed_batch(model_dir, path, completion_length=8):
 
 
 def step_config(**overrides):
-    """The fields update_step reads, as a train.Config; max_grad_norm so large that clipping never acts."""
-    return train.Config(**{**dict(micro_batch_size=8, temperature=1.0, epsilon=0.2, epsilon_high=0.28, delta=3.0,
-                                  beta=0.0, kl_estimator="k3", loss_type="dapo", max_completion_length=8,
-                                  max_grad_norm=1e9), **overrides})
+    """The fields update_step reads, as a Config; max_grad_norm so large that clipping never acts, no entropy
+    bonus (it is not homogeneous in the advantage, which the bnpo identity needs)."""
+    return Config(**{**dict(micro_batch_size=8, temperature=1.0, epsilon=0.2, epsilon_high=0.28, delta=3.0,
+                            beta=0.0, kl_estimator="k3", loss_type="dapo", max_completion_length=8,
+                            max_grad_norm=1e9, entropy_coef=0.0), **overrides})
 
 
 def shard(model):
@@ -79,10 +83,10 @@ def main(batch_path, model_dir, configs_path, out_path):
     saved = torch.load(batch_path, weights_only=True)
     results = {}
     # greedy decoding, sharded on W > 1 processes with the weights gathered: must equal the unsharded model's
-    cfg = train.Config(**train.PRESETS["tiny"])
-    sample_at = train.make_sampler(cfg)
-    processor = train.load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
-    model = shard(train.load_model(model_dir)) if W > 1 else train.load_model(model_dir)
+    cfg = Config()
+    sample_at = make_sampler(cfg)
+    processor = load_processor(model_dir, cfg.min_pixels, cfg.max_pixels)
+    model = shard(load_model(model_dir)) if W > 1 else load_model(model_dir)
     with grpo.full_params_for_generation(model):
         out = grpo.rollout(model, processor, [sample_at(2), sample_at(3)], 1, 6, temperature=0)
     results["greedy"] = accelerator.gather(out["completion_ids"])
@@ -94,7 +98,7 @@ def main(batch_path, model_dir, configs_path, out_path):
             batch["advantages"] = batch["advantages"] * torch.tensor(scale).repeat_interleave(4)
         name, lr, mode = run.pop("name"), run.pop("lr"), run.pop("mode", "ddp")
         cfg = step_config(**run)
-        model = train.load_model(model_dir)
+        model = load_model(model_dir)
         model.model.visual.requires_grad_(False)
         if mode == "fsdp" and W > 1:
             model = shard(model)  # before the optimizer: fully_shard replaces the parameters by DTensor shards

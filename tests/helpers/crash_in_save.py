@@ -1,6 +1,6 @@
 """Run train.py, but die (os._exit, no clean-up: like SIGKILL) in the middle of saving checkpoint-N.
 
-    python tests/crash_in_save.py N train.py-arguments...
+    python tests/helpers/crash_in_save.py N train.py-arguments...
 
 The process dies after checkpoint-N.tmp is fully written and just before it is renamed: the last moment
 of a save, and the one that leaves the most behind that a careless resume could mistake for a checkpoint.
@@ -8,7 +8,7 @@ of a save, and the one that leaves the most behind that a careless resume could 
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository root
 import train  # noqa: E402
 
 if __name__ == "__main__":

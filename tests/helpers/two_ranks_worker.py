@@ -1,6 +1,6 @@
 """Run train.py's training inside an `accelerate launch` process and report each rank's parameters.
 
-Launched by tests/test_distributed.py as a real 2-process gloo run on CPU (SPEC §8); not a test itself.
+Launched by tests/test_train_two_processes.py as a real 2-process gloo run on CPU; not a test itself.
 Rank 0 writes, for every process, a fingerprint of every parameter (sum and sum of squares, in float64) to
 the JSON file named by the last argument, so the test can compare the ranks.
 """
@@ -11,7 +11,7 @@ import sys
 import torch
 from accelerate import PartialState
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository root
 import train  # noqa: E402
 
 if __name__ == "__main__":

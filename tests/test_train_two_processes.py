@@ -16,11 +16,11 @@ def free_port():
 
 def test_two_process_run_keeps_ranks_identical(tmp_path):
     report = tmp_path / "ranks.json"
-    # ACCELERATE_USE_CPU + --multi_gpu is what makes two real gloo ranks on CPU (SPEC §8); --cpu alone runs one.
+    # ACCELERATE_USE_CPU + --multi_gpu is what makes two real gloo ranks on CPU (README); --cpu alone runs one.
     env = {**os.environ, "ACCELERATE_USE_CPU": "1", "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-           "--main_process_port", str(free_port()), os.path.join(ROOT, "tests", "two_ranks_worker.py"),
+           "--main_process_port", str(free_port()), os.path.join(ROOT, "tests", "helpers", "two_ranks_worker.py"),
            # the default (one-word answers); one prompt a step: its group of 4 is split 2 + 2 over the ranks; one
            # rollout serves both steps
            "--out-dir", str(tmp_path / "run"), "--max-steps", "2", "--save-every", "2", "--prompts-per-step", "1",

@@ -1,12 +1,12 @@
 """Split invariance of one optimizer step: 2 gloo processes with B/2 rows each = 1 process with all B rows.
 
-Both runs call train.update_step on the same fixed rollout batch (tests/update_step_worker.py), with plain
+Both runs call train.update_step on the same fixed rollout batch (tests/helpers/update_step_worker.py), with plain
 SGD so that the parameter change is exactly -lr * gradient; the metrics (loss, grad norm, kl, clip ratio) must
 agree too. Covered: every loss_type, with one micro-batch per process and with micro-batches of 3 (ragged:
 3 + 1 rows on each of 2 processes, 3 + 3 + 2 on one), with the clip, the ratio cap and the k3 KL all active.
 
-bnpo is the exception SPEC §5 defines: its denominator is the LOCAL batch's token count, so W processes
-optimise the mean over processes of per-process token means. What holds, and is checked:
+bnpo is the exception by definition (TRL's, grpo.loss_denominator): its denominator is the LOCAL batch's token
+count, so W processes optimise the mean over processes of per-process token means. What holds, and is checked:
   (a) with the same token count on every process, it equals the full batch's bnpo;
   (b) in general, it equals the full batch's dapo (one global token denominator) with each process's
       advantages scaled by total_tokens / (W * its_tokens) (exact, since the clipped surrogate is positively
@@ -26,10 +26,10 @@ import sys
 import pytest
 import torch
 
-from update_step_worker import MASK_LENGTHS, make_fixed_batch
+from helpers.update_step_worker import MASK_LENGTHS, make_fixed_batch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKER = os.path.join(ROOT, "tests", "update_step_worker.py")
+WORKER = os.path.join(ROOT, "tests", "helpers", "update_step_worker.py")
 LR = 0.5
 FSDP_RUNS = ["dapo/micro3", "grpo/micro8", "dr_grpo/micro3", "bnpo/micro3"]
 
@@ -67,7 +67,7 @@ def runs(tiny_model_dir, tmp_path_factory):
     p = subprocess.run([sys.executable, WORKER, batch, tiny_model_dir, str(cfgs), one], capture_output=True,
                        text=True, env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
-    # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (SPEC §8)
+    # ACCELERATE_USE_CPU + --multi_gpu: two real gloo ranks on CPU (README: --cpu alone starts one process)
     p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
                         "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
                         "--main_process_port", str(free_port()), WORKER, batch, tiny_model_dir, str(two_cfgs), two],
@@ -79,8 +79,8 @@ def runs(tiny_model_dir, tmp_path_factory):
 
 
 def initial_params(tiny_model_dir, names):
-    import train
-    model = train.load_model(tiny_model_dir)
+    from model import load_model
+    model = load_model(tiny_model_dir)
     return {k: p.detach() for k, p in model.named_parameters() if k in names}
 
 
