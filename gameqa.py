@@ -228,7 +228,7 @@ def released_game(image_path, data_id):
     (games_images_test/2d_turing_machine/00001.png), else from the data_id less its number (star-battle-00001,
     sokoban-train-000042), else the folder as it is (a game our registry does not know)."""
     folder = os.path.basename(os.path.dirname(image_path))
-    prefix = re.sub(r"[-_]*\d*$", "", str(data_id).split("-train-")[0].split("-test-")[0])  # star-battle-00001
+    prefix = re.sub(r"[-_]\d+$", "", str(data_id).split("-train-")[0].split("-test-")[0])  # star-battle-00001
     return next((RELEASE_NAMES[folder_key(k)] for k in (folder, prefix) if folder_key(k) in RELEASE_NAMES), folder or prefix)
 
 
