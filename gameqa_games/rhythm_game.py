@@ -40,13 +40,15 @@ The tasks are Game-RL's seven (its question ids, descriptions, qa_type and qa_le
   7 the same with the 1-second mirror (SO, Hard): the fixed options 1 .. cols
 
 Deviations from Game-RL:
-  1. Tasks 6 and 7 ask only about boards whose best column is unique (others are redrawn, about one in four):
+  1. Tasks 6 and 7 ask only about boards whose best column is unique (others are redrawn, about 1 in 60):
      Game-RL keeps ties and then answers with several option numbers ("2, 4"), which no single option states.
-  2. Tasks 4 and 5's wrong options are scores a player could get: the other columns' scores, this column's score
-     under the other mirror rule, and this score with one or two blocks' points (10, 15, 22, 39, 60, 85) added
-     or taken away, each at least 0, within 100 of the gold and a sum of block points. The gold's rank among the
-     sorted options is drawn uniformly. Game-RL adds 7 distinct offsets in [-15, 15] to the gold, so the options
-     are centred on it (their middle gives it away) and can be negative or scores no play can reach.
+  2. Tasks 4 and 5's wrong options are scores a player could get: the other columns' scores and this column's
+     score under the other mirror rule where they lie within 100 of the gold, then random totals within 100 of
+     it that some blocks add up to (sums of 10, 15, 22, 39, 60, 85). The gold's rank among the sorted options is
+     drawn uniformly. Game-RL adds 7 distinct offsets in [-15, 15] to the gold, so the options are centred on it
+     (their middle gives it away) and can be negative or scores no play can reach. Nor are they the gold plus
+     or minus one or two blocks' points: then the gold is the option most others differ from by such a step,
+     a guess that found it 6 times in 10 when we tried that scheme.
   3. Task 2's question asks for the fraction of cells as a decimal with 3 decimals. Game-RL asks for a
      "percentage" "to 3 significant figures" and wants a fraction to 3 decimals (the two agree only because the
      fraction is above 0.1); its description keeps Game-RL's words.
@@ -132,9 +134,6 @@ class Board:
                     fallen.kinds[(r - 1, c)], fallen.snake_of[(r - 1, c)] = self.kinds[(r, c)], i
         return fallen
 
-    def occupied(self):
-        return len(self.kinds)
-
     def to_json(self):
         blocks = []
         for (r, c), kind in sorted(self.kinds.items()):
@@ -176,11 +175,11 @@ def play(board, column, delay):
 
 
 def new_state(rng, plot_level):
-    """A board as Game-RL draws one (see the module docstring, and deviation 5). A placement always exists:
-    a column blocks every head row only once its snakes cover 2 cells per 5 rows or so; at worst 2 snakes block
-    a 15-row column and 3 a 20-row one, so 4·2 >= 7, 6·2 >= 11 and 6·3 >= 13 snakes always fit, and the
-    single blocks need at most 23 of the >= 25 (Easy), 34 of the >= 35 (Medium) and 47 of the >= 55 (Hard)
-    cells the longest snakes leave free."""
+    """A board as Game-RL draws one (see the module docstring, and deviation 5). A placement always exists.
+    A snake of l <= 5 cells rules out at most l + 1 <= 6 head rows of its column, of rows - 4 (11 or 16), so a
+    15-row column with at most 1 snake, or a 20-row one with at most 2, still takes one; with 6, 10 or 12 snakes
+    placed (of 7, 11, 13) some column of 4, 6 or 6 holds that few. The snakes cover at most 35, 55 or 65 cells,
+    leaving >= 25, 35, 55 for the 23, 34 or 47 single blocks."""
     rows, cols = SIZE[plot_level]
     clicks, reverses, snake_count = block_counts(rows, cols)
     taken, snakes = set(), []
@@ -213,12 +212,11 @@ def render(state):
     draw = ImageDraw.Draw(image)
     cw, ch = GRID_W / state.cols, GRID_H / state.rows
 
-    def box(r, c, share=1.0):
-        inset_x, inset_y = cw * (1 - share) / 2, ch * (1 - share) / 2
+    inset_x, inset_y = cw * (1 - BLOCK_SHARE) / 2, ch * (1 - BLOCK_SHARE) / 2
+    for (r, c), kind in sorted(state.kinds.items()):  # row r's top edge is (rows - r) cells down
         x0, y0 = LEFT + (c - 1) * cw, (state.rows - r) * ch
-        return (round(x0 + inset_x), round(y0 + inset_y), round(x0 + cw - inset_x) - 1, round(y0 + ch - inset_y) - 1)
-    for (r, c), kind in sorted(state.kinds.items()):
-        draw.rectangle(box(r, c, BLOCK_SHARE), fill=COLOURS[kind])
+        draw.rectangle((round(x0 + inset_x), round(y0 + inset_y), round(x0 + cw - inset_x) - 1,
+                        round(y0 + ch - inset_y) - 1), fill=COLOURS[kind])
     for r in range(1, state.rows + 1):  # the top edge of every row
         y = round((state.rows - r) * ch)
         draw.line((LEFT, y, LEFT + GRID_W, y), fill="black")
@@ -239,10 +237,10 @@ def render(state):
 # The tasks
 
 def intro(state):
-    last, cols = state.rows, state.cols
+    rows, cols = state.rows, state.cols
     return ("The image shows a rhythm game: coloured blocks on a grid of "
-            f"{last} rows and {cols} columns. Cells are written (row, column): rows are numbered from 1 at the "
-            f"bottom to {last} at the top, columns from 1 on the left to {cols} on the right, as the tick labels "
+            f"{rows} rows and {cols} columns. Cells are written (row, column): rows are numbered from 1 at the "
+            f"bottom to {rows} at the top, columns from 1 on the left to {cols} on the right, as the tick labels "
             "show.\n"
             "Every second all blocks fall down one row. Before the game you choose one column and put your finger "
             "on it; the finger never moves. A block is clicked when it is in row 1 (the bottom row, above the "
@@ -252,7 +250,7 @@ def intro(state):
             "1. A Click block is yellow and fills 1 cell. Clicking it scores 10 points.\n"
             "2. A Reverse block is green and fills 1 cell. Clicking it scores 15 points, and right after it is "
             "clicked the whole board is mirrored left to right, while your finger stays at the same place on the "
-            f"screen. So if your finger is on column c of the picture, after the mirror it clicks column "
+            "screen. So if your finger is on column c of the picture, after the mirror it clicks column "
             f"{cols + 1} - c of the picture; a second mirror brings it back.\n"
             "3. A Snake block fills 2 to 5 consecutive cells of one column. Its lowest cell, the Snake Head, is "
             "pink; its top cell, the Snake Tail, is grey; the cells between them, the Snake Body, are blue. A "
@@ -329,7 +327,8 @@ def walk_lines(state, hits, delay):
         at = f"At {fmt_cell((r, c))} there is a {NAMES[kind]} block"
         if kind == "head":
             n = [n for n in SNAKE_LENGTHS if snake_points(n) == points][0]
-            lines.append(f"{at}; its snake is {n} cells long and is clicked whole: {n}·(2·{n} + 7) = {points} points.")
+            lines.append(f"{at}; its snake is {n} cells long and is clicked whole: {n}·(2·{n} + 7) = {points} "
+                         "points.")
         elif kind in ("body", "tail"):
             lines.append(f"{at}: the finger missed this snake's head, so the snake scores nothing; skip the rest "
                          "of it.")
@@ -359,16 +358,15 @@ REACHABLE = reachable_scores(1000)  # a 20-row column scores at most 20·17 = 34
 
 
 def score_options(rng, state, column, delay, gold):
-    """Task 4 and 5's 7 wrong scores (deviation 2): the gold's rank among the sorted 8 is drawn uniformly,
-    then each side is filled with the other columns' and the other rule's scores first, then with the gold
-    plus or minus one or two blocks' points."""
-    played = {play(state, c, d)[0] for c in range(1, state.cols + 1) for d in (0, 1)}
-    slips = {gold + sign * (a + b) for a in BLOCK_POINTS for b in (0,) + BLOCK_POINTS for sign in (1, -1)}
+    """Task 4 and 5's 7 wrong scores (deviation 2). The gold's rank among the sorted 8 is drawn uniformly; each
+    side is filled with the other columns' and the other rule's scores first, then with random reachable
+    totals, all within DISTRACTOR_SPAN of the gold."""
     fine = lambda v: v != gold and 0 <= v and abs(v - gold) <= DISTRACTOR_SPAN and REACHABLE[v]
-    played, slips = sorted(filter(fine, played)), sorted(filter(fine, slips - played))
+    played = sorted(filter(fine, {play(state, c, d)[0] for c in range(1, state.cols + 1) for d in (0, 1)}))
+    others = [v for v in range(gold - DISTRACTOR_SPAN, gold + DISTRACTOR_SPAN + 1) if fine(v) and v not in played]
     rng.shuffle(played)
-    rng.shuffle(slips)
-    below, above = [v for v in played + slips if v < gold], [v for v in played + slips if v > gold]
+    rng.shuffle(others)
+    below, above = [v for v in played + others if v < gold], [v for v in played + others if v > gold]
     rank = rng.choice(range(max(0, OPTIONS - 1 - len(above)), min(OPTIONS - 1, len(below)) + 1))
     return [str(v) for v in below[:rank] + above[:OPTIONS - 1 - rank]]
 
@@ -384,6 +382,12 @@ def column_score(rng, state, delay):
               {"column": column, "mirror_delay": delay})
 
 
+def hit_text(hit):
+    r, c, kind, points = hit
+    note = {"head": f" ({points} points)", "body": " (head missed: 0)", "tail": " (head missed: 0)"}.get(kind, "")
+    return f"{NAMES[kind]} at {fmt_cell((r, c))}{note}"
+
+
 def best_column(rng, state, delay):
     scores = [play(state, c, delay) for c in range(1, state.cols + 1)]
     best = max(s for s, _ in scores)
@@ -394,7 +398,7 @@ def best_column(rng, state, delay):
                 "Which column should you put your finger on to score the most points in the whole game?")
     lines = []
     for c, (s, hits) in enumerate(scores, 1):
-        path = " -> ".join(f"{NAMES[k]} at {fmt_cell((r, cc))}" for r, cc, k, _ in hits) or "nothing"
+        path = " -> ".join(hit_text(hit) for hit in hits) or "nothing"
         lines.append(f"Column {c}: {path}. Score: {sum_text(hits) if hits else '0'}.")
     lines.append(f"The highest score, {best}, comes from column {winners[0]} alone.")
     return QA(question, "\n".join(lines), str(winners[0]), options=[str(c) for c in range(1, state.cols + 1)],
