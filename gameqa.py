@@ -92,7 +92,7 @@ REGISTRY = {g.name: g for g in [
     Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain", "2d_turing_machine"),
     Game("word_search", "Word Search", MULTISTEP, "in-domain", "word_search", "word_search"),
     Game("tents", "Tents", MULTISTEP, "in-domain", "tents", "tents"),
-    Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain", "rhythm_game"),
+    Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain", "rhythm_game", "rhythm_game"),
     Game("star_battle", "Star Battle", MULTISTEP, "in-domain", "star-battle", "star_battle"),
     Game("sudoku", "Sudoku", MULTISTEP, "out-of-domain", "sudoku", "sudoku"),
     Game("lifegame", "Lifegame", MULTISTEP, "out-of-domain", "lifegame", "lifegame"),
