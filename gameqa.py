@@ -89,7 +89,7 @@ REGISTRY = {g.name: g for g in [
     Game("jewel2", "Jewel2", PATTERN, "out-of-domain", "jewel2", "jewel2"),
     Game("klondike", "Klondike", PATTERN, "out-of-domain", "klondike", "klondike"),
     Game("langtons_ant", "Langton's Ant", MULTISTEP, "in-domain", "langton_ant", "langtons_ant"),
-    Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain", "2d_turing_machine"),
+    Game("2d_turing_machine", "2D Turing Machine", MULTISTEP, "in-domain", "2d_turing_machine", "turing_machine_2d"),
     Game("word_search", "Word Search", MULTISTEP, "in-domain", "word_search", "word_search"),
     Game("tents", "Tents", MULTISTEP, "in-domain", "tents", "tents"),
     Game("rhythm_game", "Rhythm Game", MULTISTEP, "in-domain", "rhythm_game", "rhythm_game"),
