@@ -34,8 +34,8 @@ Deviations from Game-RL:
   1. Each sample has one answer form, drawn with the sample's generator: fill-in or multiple choice, half each.
      Game-RL emits every task of a scene twice, once in each form, which doubles one scene in the data.
   2. The 8 consecutive options are the aligned block of 8 multiples of the step that holds the gold: they start
-     at gold − step·l with l = (gold / step) mod 8. Game-RL starts them at gold − step·l with l uniform in 0..min(gold / step, 7)
-     and lists them sorted, so a gold of 0 was always option 1 and small golds sat near the start; with a
+     at gold − step·l with l = (gold / step) mod 8. Game-RL draws l uniformly in 0..min(gold / step, 7) and lists
+     the options sorted, so a gold of 0 was always option 1 and small golds sat near the start; with a
      window that starts at 0 more often for small golds, even the option values hinted at them. An aligned
      block says only which block the gold is in; where the gold sits in it follows the gold's value, not a draw.
      The engine shuffles and letters the options.
@@ -76,7 +76,8 @@ from gameqa_games.common import QA, Task, GiveUp, font
 LEVEL = {"Easy": (3, (4, 5), (1, 2), (5, 6)),
          "Medium": (4, (6, 8), (2, 2), (6, 7)),
          "Hard": (5, (9, 11), (2, 3), (7, 8))}
-STACK_WEIGHTS = {3: (0.1, 0.2, 0.3, 0.5), 4: (0.1, 0.1, 0.2, 0.2, 0.4), 5: (0.1, 0.1, 0.1, 0.2, 0.2, 0.3)}  # h = 0..rows
+# a column's stack height h = 0..enemy_rows is drawn with these weights, which favour full stacks (Game-RL)
+STACK_WEIGHTS = {3: (0.1, 0.2, 0.3, 0.5), 4: (0.1, 0.1, 0.2, 0.2, 0.4), 5: (0.1, 0.1, 0.1, 0.2, 0.2, 0.3)}
 POINTS = {"purple": 30, "blue": 20, "green": 10}
 COLOURS = ("purple", "blue", "green")
 SHIP_UNDER_ENEMIES = 0.8  # share of scenes whose ship stands under an enemy column (Game-RL)
@@ -293,7 +294,9 @@ def listed(items, conjunction="and"):
 
 
 def sum_line(counts):
-    return f"In total: {' + '.join(map(str, counts))} = {sum(counts)}." if len(counts) > 1 else f"In total: {counts[0]}."
+    if len(counts) == 1:
+        return f"In total: {counts[0]}."
+    return f"In total: {' + '.join(map(str, counts))} = {sum(counts)}."
 
 
 def describe(enemy):
@@ -438,9 +441,9 @@ def keep_shooting(rng, state):
     back = "left" if direction == "right" else "right"
     analysis = (f"The ship stays in column {ship} while the enemies move {direction}, one column at the end of each "
                 f"interval. In interval t+i the enemies above the ship are those that started i columns to the {back} "
-                f"of it, in column {ship} {'-' if sign == 1 else '+'} i of the image. These columns all differ, so each "
-                "shot meets a column that no earlier shot touched, and it destroys that column's lowest enemy in the "
-                "image.\n" + "\n".join(lines) + f"\nIn total: {' + '.join(map(str, points))} = {total} points.")
+                f"of it, in column {ship} {'-' if sign == 1 else '+'} i of the image. These columns all differ, so "
+                "each shot meets a column that no earlier shot touched, and it destroys that column's lowest enemy in "
+                "the image.\n" + "\n".join(lines) + f"\nIn total: {' + '.join(map(str, points))} = {total} points.")
     question = (intro(state) + SHOOTING + TIME_RULES + f"The image shows the scene at the start of interval t, and the "
                 f"enemies are moving {direction}. The ship stays in its column and shoots once in each interval from t "
                 f"to t+{delta}. How many points does the player get in total by the end of interval t+{delta}?")
@@ -500,8 +503,9 @@ def best_two_shots(rng, state):
                 + "\n".join(lowest_lines(state)) + f"\n{case2}\n"
                 f"The largest is max({same}, {apart}) = {best} points.")
     question = (intro(state) + SHOOTING + TIME_RULES + "The image shows the scene at the start of interval t, and the "
-                f"enemies are moving {direction}. The ship may move to any column and shoot once in interval t and once "
-                "in interval t+1. What is the largest number of points the player can get by the end of interval t+1?")
+                f"enemies are moving {direction}. The ship may move to any column and shoot once in interval t and "
+                "once in interval t+1. What is the largest number of points the player can get by the end of interval "
+                "t+1?")
     step = 10 if rng.random() < 0.2 else 5
     return answer(rng, question, analysis, best, step, {"direction": direction})
 

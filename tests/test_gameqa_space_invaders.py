@@ -16,7 +16,8 @@ SEEDS = range(120)  # spread over the three plot levels: seed % 3
 VALUE = {"purple": 30, "blue": 20, "green": 10}
 
 # plot level: (enemy_rows, enemy_cols, pad columns each side, area_rows), ranges inclusive (Game-RL's table)
-LEVELS = {"Easy": (3, (4, 5), (1, 2), (5, 6)), "Medium": (4, (6, 8), (2, 2), (6, 7)), "Hard": (5, (9, 11), (2, 3), (7, 8))}
+LEVELS = {"Easy": (3, (4, 5), (1, 2), (5, 6)), "Medium": (4, (6, 8), (2, 2), (6, 7)),
+          "Hard": (5, (9, 11), (2, 3), (7, 8))}
 # a stack of h = 0..enemy_rows enemies is drawn with these weights (Game-RL), so among the stacks that are not
 # empty the full ones make up 0.5 (3 rows), 0.44 (4 rows) and 0.33 (5 rows)
 STACK_WEIGHTS = {3: (0.1, 0.2, 0.3, 0.5), 4: (0.1, 0.1, 0.2, 0.2, 0.4), 5: (0.1, 0.1, 0.1, 0.2, 0.2, 0.3)}
