@@ -101,7 +101,7 @@ REGISTRY = {g.name: g for g in [
     Game("maze", "Maze", STRATEGY, "in-domain", "maze", "maze"),
     Game("tictactoe", "TicTacToe", STRATEGY, "in-domain", "tictactoe", "tictactoe"),
     Game("ultra_tictactoe", "Ultra TicTacToe", STRATEGY, "in-domain", "ultra_tictactoe", "ultra_tictactoe"),
-    Game("space_invaders", "Space Invaders", STRATEGY, "in-domain", "space_invaders"),
+    Game("space_invaders", "Space Invaders", STRATEGY, "in-domain", "space_invaders", "space_invaders"),
     Game("gameqa_snake", "Snake (GameQA's questions, not ViGaL's game)", STRATEGY, "out-of-domain", "snake", "gameqa_snake"),
     Game("chess_ranger", "Chess Ranger", STRATEGY, "out-of-domain", "chess_ranger", "chess_ranger"),
     Game("pacman", "Pacman", STRATEGY, "out-of-domain", "pacman", "pacman"),
