@@ -2,7 +2,10 @@
 
 The README's Speed section comes from this script. For each image size it
   1. builds the tiny Qwen2.5-VL exactly as `accelerate launch train.py` does (train.py, 0 steps, once),
-  2. writes the default run's Snake board at that image size as a dataset folder (metadata.jsonl + images/),
+  2. writes the prompts to time at that image size as a dataset folder (metadata.jsonl + images/): --prompt demo,
+     the default run's one-word 4x4 Snake board (a short prompt); snake, ViGaL's own Snake prompt as snake.py
+     writes it for the vigal preset (10x10 board, think / best / worst answer: a long prompt, ~1,400 tiny-tokenizer
+     tokens); rotation, ViGaL's four-image Rotation prompt,
   3. runs train.py on that folder: one prompt a step, G completions of free text (no --answer-words, no
      entropy bonus) of at most --max-completion-length tokens, beta 0, images not shrunk (max_pixels = side²),
      and reads its logged seconds/step after two warm-up steps,
@@ -13,11 +16,18 @@ The README's Speed section comes from this script. For each image size it
 Both sides sample with temperature 1 until EOS or the length limit; the random tiny model mostly runs into the
 limit, so both do about the same work (completion tokens per step are printed beside the times).
 
+Besides the medians it prints our step's phases (sampling, log-prob passes, update) and the useful-token fraction
+of the update pass: the tokens it runs (each prompt once, then its completions' slots, padded to the longest)
+over the tokens of the step (the prompt once and every completion's own tokens), against the same fraction when
+every completion carries its own copy of the prompt, as TRL's step does.
+
 TRL is a peer to measure against, never a requirement of this project. To include it, use an environment of its
 own that also has TRL (e.g. `python -m venv ../peer && ../peer/bin/pip install -r requirements.txt trl`), then
 run this script with that environment's python, from the repository root:
 
     python bench/speed.py                                   # 224 and 448 px, 12 timed steps each
+    python bench/speed.py --prompt snake                    # ViGaL's Snake prompt
+    python bench/speed.py --prompt rotation --image-sizes 224
     python bench/speed.py --image-sizes 448 --steps 20 --no-trl
 """
 import argparse
@@ -37,7 +47,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from config import Config  # noqa: E402
 from data import make_sampler  # noqa: E402
-from gameqa import read_dataset, write_dataset  # noqa: E402
+from config import PRESETS  # noqa: E402
+from records import load_images, read_dataset, write_dataset  # noqa: E402
 
 WARMUP = 2  # first steps: allocator and kernel warm-up on both sides, not counted
 
@@ -57,17 +68,40 @@ def tiny_model(work):
     return os.path.join(run_dir, "tiny-model")
 
 
-def snake_folder(work, image_size, n):
-    """n samples of the default run's Snake board, rendered at image_size px, as a dataset folder."""
-    folder = os.path.join(work, f"snake-{image_size}px")
-    sample_at = make_sampler(Config(image_size=image_size))
+PROMPTS = {  # the Config of the samples each --prompt times: the default run's, or the vigal preset's games
+    "demo": {},
+    "snake": {k: PRESETS["vigal"][k] for k in ("board_size", "num_apples", "max_snake_length", "answer_format")},
+    "rotation": {"games": "rotation", "rotation_level": PRESETS["vigal"].get("rotation_level", "mixed")},
+}
+
+
+def prompt_folder(work, prompt, image_size, n):
+    """n samples of --prompt, rendered at image_size px, as a dataset folder."""
+    folder = os.path.join(work, f"{prompt}-{image_size}px")
+    sample_at = make_sampler(Config(image_size=image_size, **PROMPTS[prompt]))
     write_dataset((sample_at(i) for i in range(n)), folder)
     return folder
 
 
+def token_fractions(model_dir, data_dir, image_size, G, completion_tokens, max_tokens):
+    """(tokens run / tokens of the step) of the update pass, with each prompt once and with G copies of it.
+
+    Tokens of the step: the prompt once and the G completions' own tokens (their mean from the run). The shared
+    pass runs the prompt and G slots as wide as the longest completion (taken as the limit: the random tiny model
+    mostly runs into it); repeated rows run G x (prompt + that width)."""
+    import grpo
+    from model import load_processor
+    processor = load_processor(model_dir, Config.min_pixels, image_size * image_size)
+    sample = read_dataset(data_dir)[0]
+    P = grpo.encode_prompts(processor, [{**sample, "images": load_images(sample)}])["input_ids"].size(1)
+    unique = P + completion_tokens
+    return (P + G * max_tokens) / unique, G * (P + max_tokens) / unique, P
+
+
 def ours(model_dir, data_dir, image_size, args):
-    """(seconds of each step, mean completion tokens a step) of train.py, after the warm-up steps."""
-    out = os.path.join(os.path.dirname(data_dir), f"ours-{image_size}px")
+    """(seconds of each step, mean completion tokens a step, median seconds of each phase) of train.py, after
+    the warm-up steps."""
+    out = os.path.join(os.path.dirname(data_dir), f"ours-{args.prompt}-{image_size}px")
     steps = WARMUP + args.steps
     run_train("--data", data_dir, "--model", model_dir, "--out-dir", out, "--prompts-per-step", "1",
               "--num-generations", str(args.num_generations),
@@ -75,7 +109,9 @@ def ours(model_dir, data_dir, image_size, args):
               "--save-every", str(steps), "--eval-samples", "0", "--max-pixels", str(image_size * image_size),
               "--answer-words", "", "--entropy-coef", "0")
     rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))][WARMUP:]
-    return [m["seconds/step"] for m in rows], statistics.mean(m["completion_tokens"] for m in rows)
+    phases = {k: statistics.median(m[f"seconds/{k}"] for m in rows) for k in ("generate", "logps", "update")
+              if f"seconds/{k}" in rows[0]}
+    return [m["seconds/step"] for m in rows], statistics.mean(m["completion_tokens"] for m in rows), phases
 
 
 def trl(model_dir, data_dir, image_size, args):
@@ -86,7 +122,6 @@ def trl(model_dir, data_dir, image_size, args):
     from trl import GRPOConfig, GRPOTrainer
 
     import rewards
-    from gameqa import load_images
     from model import load_model, load_processor
 
     class StepClock(TrainerCallback):
@@ -110,7 +145,7 @@ def trl(model_dir, data_dir, image_size, args):
              "sample": json.dumps({k: v for k, v in s.items() if k != "images"})} for s in samples]
     steps, G = WARMUP + args.steps, args.num_generations
     torch.manual_seed(0)
-    config = GRPOConfig(output_dir=os.path.join(os.path.dirname(data_dir), f"trl-{image_size}px"), use_vllm=False,
+    config = GRPOConfig(output_dir=os.path.join(os.path.dirname(data_dir), f"trl-{args.prompt}-{image_size}px"), use_vllm=False,
                         use_cpu=not torch.cuda.is_available(), bf16=False, report_to="none", save_strategy="no",
                         per_device_train_batch_size=G, num_generations=G, max_steps=steps, logging_steps=1,
                         max_completion_length=args.max_completion_length, temperature=1.0, beta=0.0,
@@ -129,6 +164,8 @@ def trl(model_dir, data_dir, image_size, args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--prompt", choices=sorted(PROMPTS), default="demo", help="the prompts to time: demo (the default "
+                   "run's short one-word board), snake (ViGaL's Snake prompt), rotation (ViGaL's 4-image prompt)")
     p.add_argument("--image-sizes", default="224,448", help="comma-separated image sides in px (default 224,448)")
     p.add_argument("--steps", type=int, default=12, help=f"timed steps on each side, after {WARMUP} warm-up steps")
     p.add_argument("--num-generations", type=int, default=8, help="G: completions of the one prompt of a step")
@@ -141,13 +178,21 @@ def main(argv=None):
     trl_note = "yes" if with_trl else "skipped" if args.no_trl else "not installed, skipped"
     print(f"work folder: {work}; TRL: {trl_note}")
     model_dir = tiny_model(work)
-    table = ["| image | ours: median (fastest) s/step | TRL: median (fastest) s/step | ours / TRL, medians (fastest) "
-             "| completion tokens/step, ours / TRL |", "|---|---|---|---|---|"]
+    table = ["| prompt, image | ours: median (fastest) s/step | TRL: median (fastest) s/step | ours / TRL, medians "
+             "(fastest) | completion tokens/step, ours / TRL |", "|---|---|---|---|---|"]
+    details = []
     for size in (int(s) for s in args.image_sizes.split(",")):
-        data_dir = snake_folder(work, size, WARMUP + args.steps)
+        data_dir = prompt_folder(work, args.prompt, size, WARMUP + args.steps)
         tokens = (size // 28) ** 2  # Qwen2.5-VL: one token per 28 x 28 pixels after the 2 x 2 patch merge
-        ours_s, ours_tokens = ours(model_dir, data_dir, size, args)
-        row = f"| {size} px ({tokens} image tokens) | {statistics.median(ours_s):.3f} ({min(ours_s):.3f}) |"
+        ours_s, ours_tokens, phases = ours(model_dir, data_dir, size, args)
+        shared, repeated, P = token_fractions(model_dir, data_dir, size, args.num_generations, ours_tokens,
+                                              args.max_completion_length)
+        details.append(f"{args.prompt} {size} px: prompt {P} tokens; our phases (median s) "
+                       + ", ".join(f"{k} {v:.3f}" for k, v in phases.items())
+                       + f"; update pass runs {shared:.2f}x the step's tokens (each prompt once), "
+                       f"{repeated:.2f}x with a copy of the prompt per completion")
+        row = (f"| {args.prompt}, {size} px ({tokens} image tokens each) | {statistics.median(ours_s):.3f} "
+               f"({min(ours_s):.3f}) |")
         if with_trl:
             trl_s, trl_tokens = trl(model_dir, data_dir, size, args)
             row += (f" {statistics.median(trl_s):.3f} ({min(trl_s):.3f}) | "
@@ -161,6 +206,7 @@ def main(argv=None):
           f"disturbed by other load); one prompt a step, G = {args.num_generations}, at most "
           f"{args.max_completion_length} completion tokens, beta 0\n")
     print("\n".join(table))
+    print("\n" + "\n".join(details))
 
 
 if __name__ == "__main__":
