@@ -9,6 +9,7 @@ import re
 import pytest
 
 import gameqa
+import records
 from gameqa_games import common
 
 TASKS = [(g.name, t.question_id) for g in gameqa.REGISTRY.values() if g.implemented for t in g.tasks]
@@ -146,8 +147,8 @@ def test_cli_same_seed_gives_identical_files_serial_or_parallel(tmp_path):
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
     assert read_tree(a) == read_tree(b) and len(read_tree(a)) == 13  # metadata.jsonl + one PNG per sample
     assert "12 samples in" in r1.stdout and "sokoban" in r1.stdout  # the per-game, per-level count table
-    records = gameqa.read_dataset(str(a))
-    assert [r["id"] for r in records] == [f"{r['game']}-test-{i:06d}" for i, r in enumerate(records)]
+    rows = records.read_dataset(str(a))
+    assert [r["id"] for r in rows] == [f"{r['game']}-test-{i:06d}" for i, r in enumerate(rows)]
 
 
 def test_cli_unknown_game_is_one_clear_message(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 import gameqa
+import records
 
 KEPT = ("id", "game", "prompt", "answer", "reward", "options", "level", "state", "analysis", "question_id",
         "question_description", "split_group")
@@ -24,7 +25,7 @@ def assert_same(loaded, originals):
     for a, b in zip(loaded, originals):
         for key in KEPT:
             assert a.get(key) == b.get(key), key
-        assert [im.tobytes() for im in gameqa.load_images(a)] == [im.tobytes() for im in gameqa.load_images(b)]
+        assert [im.tobytes() for im in records.load_images(a)] == [im.tobytes() for im in records.load_images(b)]
 
 
 def test_gameqa140k_round_trip(samples, tmp_path):
@@ -40,8 +41,8 @@ def test_gameqa5k_round_trip_from_memory_and_from_disk(samples, tmp_path):
     row = json.loads(open(path).readline())
     assert set(gameqa.GAMEQA5K_FIELDS) <= set(row) and "The answer is" not in row["query"]
     assert_same(gameqa.load_gameqa5k(path), samples)
-    gameqa.write_dataset(samples, str(tmp_path / "ds"))
-    on_disk = gameqa.read_dataset(str(tmp_path / "ds"))
+    records.write_dataset(samples, str(tmp_path / "ds"))
+    on_disk = records.read_dataset(str(tmp_path / "ds"))
     (tmp_path / "swift").mkdir()
     path = gameqa.export_gameqa5k(on_disk, str(tmp_path / "swift" / "disk.jsonl"))
     assert os.listdir(tmp_path / "swift") == ["disk.jsonl"]  # images on disk are referenced, not copied

@@ -1,4 +1,4 @@
-"""The GameQA grader (rewards.score_gameqa, SPEC §4): every answer form right and wrong, every wrapper the
+"""The GameQA grader (rewards.score_gameqa; Game-RL, arXiv 2505.13886, §4): every answer form right and wrong, every wrapper the
 final answer can come in, and the ways a rule-based grader gets fooled (hedges, substring matches, labels
 read as values). Plus a seeded fuzz run and a time bound on a huge adversarial completion."""
 import random
@@ -27,7 +27,7 @@ VOXELS = choice("4", ["(1,2,2)", "(3,1,2)", "(1,2,1)", "(3,2,1)", "(1,1,3)", "(2
 COUNTS = choice("2", ["3", "5", "7", "9"])
 # Letter gold with numeric option texts. Gold is B, whose text is "5".
 COUNTS_AB = choice("B", ["3", "5", "7", "9"])
-# Gold written as the option text itself (SPEC: "… or the option text"). Gold is the third option.
+# Gold written as the option text itself (GameQA stores some golds as "… the option text"). Gold is the third option.
 TEXT_GOLD = choice("Undecidable", ["Reveal (1, 2)", "Reveal (3, 3)", "Undecidable", "Flag (2, 2)"])
 # Index gold, options "1: …" prefixed.
 PREFIXED = choice("2", ["1: Only Y-Z matches", "2: Both match", "3: Neither matches"])
