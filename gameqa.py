@@ -265,8 +265,13 @@ def read_json_records(path):
     """A JSON list, or JSON lines, of objects."""
     if not os.path.isfile(path):
         raise DatasetError(f"file not found: {path!r}")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot be read ({e.strerror})") from None
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     if text.lstrip().startswith("["):
         try:
             rows = json.loads(text)
