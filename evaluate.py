@@ -68,7 +68,7 @@ import rewards
 import snake
 from config import PRESETS, Config, ConfigError, validate
 from data import make_sampler
-from model import check_model_path, load_model, load_processor
+from model import ModelError, check_model_path, load_model, load_processor, read_json
 from records import DatasetError, load_data, load_images, with_images
 
 LEVEL_KEYS = ("difficulty", "plot_level", "qa_level", "qa_type")  # the level fields reported separately
@@ -129,20 +129,27 @@ def checkpoint_config(model_dir):
     path = os.path.join(model_dir, "train_config.json")
     if not os.path.isfile(path):
         return Config(**PRESETS["vigal"])
+    try:
+        saved = read_json(path)
+    except ModelError as e:
+        raise EvalError(str(e)) from None
     fields = {f.name for f in dataclasses.fields(Config)}
-    return Config(**{k: v for k, v in json.load(open(path)).items() if k in fields})
+    return Config(**{k: v for k, v in saved.items() if k in fields})
 
 
 def load(model_path, answer_words=None):
     """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32.
     Decoding is restricted to `answer_words` (default: the words the checkpoint was trained with, if any)."""
     try:
-        check_model_path(model_path)
+        check_model_path(model_path)  # a folder that is not a whole model is named here, before anything loads
+    except ModelError as e:
+        raise EvalError(str(e)) from None
+    try:
         cfg = checkpoint_config(model_path)
         processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
         cuda = torch.cuda.is_available()
         model = load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
-    except (FileNotFoundError, OSError, TypeError) as e:  # no such folder, offline hub, a foreign train_config
+    except (OSError, TypeError) as e:  # offline hub, a foreign train_config
         raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
     answer_words = cfg.answer_words if answer_words is None else answer_words
     if answer_words:  # constrained decoding (the tiny demo's answers): the model answers as it was trained to
