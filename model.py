@@ -82,8 +82,11 @@ def check_model_path(name_or_path):
     jsons = {name: read_json(os.path.join(folder, name)) for name in sorted(os.listdir(folder)) if name.endswith(".json")}
     model_type = jsons["config.json"].get("model_type") if isinstance(jsons["config.json"], dict) else None
     if model_type != "qwen2_5_vl":
+        inside = sorted(n for n in os.listdir(folder) if re.fullmatch(r"checkpoint-\d+", n))
         raise ModelError(f"{os.path.join(folder, 'config.json')}: model_type is {model_type!r}; this project trains "
-                         f"and evaluates Qwen2.5-VL (model_type 'qwen2_5_vl')")
+                         f"and evaluates Qwen2.5-VL (model_type 'qwen2_5_vl')" + (
+                             f". {folder!r} is a training run's folder: give one of its checkpoints, e.g. "
+                             f"{os.path.join(folder, inside[-1])}" if inside else ""))
     index = jsons.get("model.safetensors.index.json")
     shards = sorted(set(index.get("weight_map", {}).values())) if isinstance(index, dict) else ["model.safetensors"]
     for shard in shards:
