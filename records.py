@@ -421,12 +421,18 @@ def _first_record(path):
     """The first record of a JSON-lines file or a JSON list, read from the file's head (a 140K-record list is
     not parsed twice); {} when it is not an object."""
     try:
-        with open(path, encoding="utf-8") as f:
-            head = f.read(1 << 20)
+        with open(path, "rb") as f:
+            raw = f.read(1 << 20)
     except OSError as e:
         raise DatasetError(f"{path}: cannot be read ({e.strerror})") from None
+    try:
+        head = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise DatasetError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+        if e.start < len(raw) - 3:  # not merely a character cut in two at the 1 MB mark
+            line_no = raw[:e.start].count(b"\n") + 1
+            raise DatasetError(f"{path}, line {line_no}: not UTF-8 text ({e.reason} at byte {e.start + 1} of the "
+                               f"file)") from None
+        head = raw[:e.start].decode("utf-8")
     text = head.lstrip()
     try:
         if text.startswith("["):
@@ -444,6 +450,9 @@ def main(argv=None):
     parser.add_argument("data", nargs="+", help=f"what to convert: {DATA_FORMS} (Snake and Rotation records)")
     parser.add_argument("--mmeureka", required=True, help="output jsonl; images in memory go to images/ beside it")
     args = parser.parse_args(argv)
+    problem = output_folder_problem(os.path.dirname(os.path.abspath(args.mmeureka)))
+    if problem or os.path.isdir(args.mmeureka):
+        parser.error(f"--mmeureka {args.mmeureka}: {problem or 'is a folder; expected a .jsonl file name'}")
     try:
         samples = [sample for path in args.data for sample in load_data(path)]
         export_mmeureka(samples, args.mmeureka)
