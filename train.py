@@ -88,6 +88,12 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
     """--help prints this file's docstring as written, then every flag with its help and default."""
 
 
+class Parser(HfArgumentParser):
+    def error(self, message):  # one line from the first process, not the usage of 60 flags from every process
+        self.exit(2, f"train.py: error: {message} (python train.py --help lists every flag)\n"
+                  if first_process() else None)
+
+
 def parse_config(argv=None):
     """Config's defaults < the preset's overrides < the resumed run's config < the flags given.
 
@@ -97,7 +103,7 @@ def parse_config(argv=None):
     run goes on in the folder --resume names (or the run folder holding the checkpoint it names), not in the
     out_dir its config recorded: a moved or copied run continues where it now is.
     """
-    first_parser = HfArgumentParser(Config, add_help=False)
+    first_parser = Parser(Config, add_help=False)
     first_parser.set_defaults(out_dir=None)                 # None: no --out-dir given
     first, _ = first_parser.parse_known_args(argv)          # only --preset, --resume and --out-dir count here
     if first.preset and first.preset not in PRESETS:
@@ -113,7 +119,7 @@ def parse_config(argv=None):
             raise ConfigError(f"--resume {first.resume} is a checkpoint outside a run folder (not named "
                               f"checkpoint-N): say where the run goes on with --out-dir")
     fields = {f.name for f in dataclasses.fields(Config)}
-    parser = HfArgumentParser(Config, description=__doc__, formatter_class=HelpFormatter)
+    parser = Parser(Config, description=__doc__, formatter_class=HelpFormatter)
     parser.set_defaults(**{name: value for name, value in defaults.items() if name in fields})
     return validate(Config(**vars(parser.parse_args(argv))))
 
@@ -165,13 +171,17 @@ def initial_model(cfg, accelerator, sample_at):
         return cfg.model
     path = os.path.join(cfg.out_dir, "tiny-model")
     if accelerator.is_main_process and not os.path.isdir(path):
-        corpus = [sample_at(i)["prompt"] for i in range(64)] + [
-            "<think> </think><answer> 90 </answer><answer> 180 </answer>",
-            "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>",
-            "UP", "DOWN", "LEFT", "RIGHT"] * 64
-        build_tiny_model(path, corpus, seed=cfg.seed)
+        build_tiny_model(path, tiny_model_corpus(sample_at), seed=cfg.seed)
     accelerator.wait_for_everyone()
     return path
+
+
+def tiny_model_corpus(sample_at):
+    """What the tiny model's tokenizer is trained on: the run's first prompts and every answer format."""
+    return [sample_at(i)["prompt"] for i in range(64)] + [
+        "<think> </think><answer> 90 </answer><answer> 180 </answer>",
+        "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>",
+        "UP", "DOWN", "LEFT", "RIGHT"] * 64
 
 
 def load_policy(cfg, accelerator, model_path):

@@ -1,7 +1,7 @@
 """Seconds per GRPO step: our loop (train.py), and TRL's GRPOTrainer on the same model and data when TRL is installed.
 
 The README's Speed section comes from this script. For each image size it
-  1. builds the tiny Qwen2.5-VL exactly as `accelerate launch train.py` does (train.py, 0 steps, once),
+  1. builds the tiny Qwen2.5-VL exactly as `accelerate launch train.py` does (its corpus and seed, once),
   2. writes the default run's Snake board at that image size as a dataset folder (metadata.jsonl + images/),
   3. runs train.py on that folder: one prompt a step, G completions of free text (no --answer-words, no
      entropy bonus) of at most --max-completion-length tokens, beta 0, images not shrunk (max_pixels = side²),
@@ -38,6 +38,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from config import Config  # noqa: E402
 from data import make_sampler  # noqa: E402
 from gameqa import read_dataset, write_dataset  # noqa: E402
+from model import build_tiny_model  # noqa: E402
+from train import tiny_model_corpus  # noqa: E402
 
 WARMUP = 2  # first steps: allocator and kernel warm-up on both sides, not counted
 
@@ -51,10 +53,11 @@ def run_train(*flags):
 
 
 def tiny_model(work):
-    """The folder of the tiny model the default run builds (train.py with 0 steps builds it and stops)."""
-    run_dir = os.path.join(work, "default-run")
-    run_train("--out-dir", run_dir, "--max-steps", "0", "--eval-samples", "0")
-    return os.path.join(run_dir, "tiny-model")
+    """The folder of the tiny model the default run builds: train.py's corpus and seed, built once per --work."""
+    path = os.path.join(work, "default-run", "tiny-model")
+    if not os.path.isdir(path):
+        build_tiny_model(path, tiny_model_corpus(make_sampler(Config())), seed=Config.seed)
+    return path
 
 
 def snake_folder(work, image_size, n):
@@ -73,7 +76,7 @@ def ours(model_dir, data_dir, image_size, args):
               "--num-generations", str(args.num_generations),
               "--max-completion-length", str(args.max_completion_length), "--beta", "0", "--max-steps", str(steps),
               "--save-every", str(steps), "--eval-samples", "0", "--max-pixels", str(image_size * image_size),
-              "--answer-words", "", "--entropy-coef", "0")
+              "--answer-words", "", "--entropy-coef", "0", "--overwrite")  # the bench's own folder, rerun as is
     rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))][WARMUP:]
     return [m["seconds/step"] for m in rows], statistics.mean(m["completion_tokens"] for m in rows)
 
