@@ -30,8 +30,8 @@ class Config:
         "help": "run folder (its newest checkpoint) or checkpoint folder to continue from (model, optimizer, "
                 "scheduler, RNG, step, metrics); the run goes on in that run folder unless --out-dir says otherwise"})
     overwrite: bool = field(default=False, metadata={
-        "help": "let a new run delete the earlier run in --out-dir (its metrics, report and checkpoints); without "
-                "it, a folder that holds a run is refused"})
+        "help": "let a new run delete the earlier run in --out-dir (its metrics, report, checkpoints and the tiny "
+                "model it built); without it, a folder that holds a run is refused"})
     report_to: str = field(default="", metadata={
         "help": "also log to 'tensorboard' or 'wandb' through Accelerate's trackers (if installed)"})
     # --- model
@@ -230,7 +230,8 @@ def validate(cfg):
             weights = [float(w) for w in cfg.game_weights.split(",")]
         except ValueError:
             raise ConfigError(f"--game-weights must be comma-separated numbers, got {cfg.game_weights!r}") from None
-        if len(weights) != len(cfg.games.split(",")) or not all(0 <= w < math.inf for w in weights) or sum(weights) <= 0:
+        if len(weights) != len(cfg.games.split(",")) or not all(0 <= w < math.inf for w in weights) \
+                or sum(weights) <= 0:
             raise ConfigError(f"--game-weights {cfg.game_weights!r} needs one non-negative weight per game in "
                               f"--games {cfg.games!r}, not all zero")
     for game in cfg.games.split(","):  # the game's own checks (board too small for the snake, unknown level, ...)

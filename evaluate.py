@@ -827,7 +827,9 @@ def write_run_report(accelerator, policy, processor, eval_set, cfg, num_rollouts
                              f"{cell(gold)} | {row['reward']:.1f} |")
             open(os.path.join(folder, "index.md"), "w").write("\n".join(index) + "\n")
         open(os.path.join(cfg.out_dir, "report.md"), "w").write("\n".join(lines) + "\n")
-        tqdm.write("\n".join(line for line in lines if line.startswith("|") or line.startswith("Held")))
+        table = [line for line in lines if line.startswith("|") or line.startswith("Held")]
+        if table:  # none without held-out samples: no blank line then
+            tqdm.write("\n".join(table))
         tqdm.write(f"report: {os.path.join(cfg.out_dir, 'report.md')} (curve.png, rollouts/index.md)")
     accelerator.wait_for_everyone()
 

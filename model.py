@@ -79,7 +79,8 @@ def check_model_path(name_or_path):
     if not os.path.isfile(os.path.join(folder, "config.json")):
         raise ModelError(f"{folder!r} is not a model folder: it has no config.json (expected a Hugging Face model "
                          f"folder: config.json, model.safetensors, tokenizer.json, ...)")
-    jsons = {name: read_json(os.path.join(folder, name)) for name in sorted(os.listdir(folder)) if name.endswith(".json")}
+    jsons = {name: read_json(os.path.join(folder, name)) for name in sorted(os.listdir(folder))
+             if name.endswith(".json")}
     model_type = jsons["config.json"].get("model_type") if isinstance(jsons["config.json"], dict) else None
     if model_type != "qwen2_5_vl":
         inside = sorted(n for n in os.listdir(folder) if re.fullmatch(r"checkpoint-\d+", n))

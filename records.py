@@ -131,7 +131,8 @@ def check_record(record, where):
         raise DatasetError(f"{where}: 'prompt' must be non-empty text, got {str(record['prompt'])[:80]!r}")
     if reward in ("snake", "snake_move"):
         right = isinstance(answer, dict) and all(
-            isinstance(answer.get(key), list) and all(m in rewards.MOVES for m in answer[key]) for key in ("best", "worst"))
+            isinstance(answer.get(key), list) and all(m in rewards.MOVES for m in answer[key])
+            for key in ("best", "worst"))
     elif reward == "rotation":
         right = isinstance(answer, str) and rewards.parse_turn(answer) is not None
     else:

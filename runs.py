@@ -167,27 +167,34 @@ def check_run_folder(out_dir, checkpoint, overwrite):
 
 def prepare_run_folder(out_dir, checkpoint, start_step, overwrite, tiny_model):
     """Set out_dir up for the run (main process only, after check_run_folder passed on every process); returns
-    the lines to tell the user. --overwrite: the earlier run's outputs deleted. A resume: metrics.jsonl becomes
-    the checkpoint's own copy (a resumed run logs its later steps again), and checkpoints after it, from a
-    timeline this resume abandons, are moved with that timeline's metrics to abandoned-K/. A resume into a new
-    folder also gets the default run's tiny-model/ (its reference model when beta > 0). Unfinished saves go."""
+    the lines to tell the user.
+    --overwrite: the earlier run's outputs are deleted, and the tiny model it built (rebuilt from the seed, it gives
+        the rerun the very random stream the first run had).
+    A resume: metrics.jsonl becomes the checkpoint's own copy (the run logs its later steps again); checkpoints after
+    it, of a timeline this resume abandons, are moved with that timeline's metrics to abandoned-K/; a resume into
+    a new folder brings the default run's tiny-model/ along (the reference model when beta > 0).
+    Unfinished saves and deletions (checkpoint-N.tmp, .deleting) are removed."""
     said = []
     os.makedirs(out_dir, exist_ok=True)
     if overwrite and run_outputs(out_dir):
-        for name in run_outputs(out_dir):
+        for name in run_outputs(out_dir) + ["tiny-model"]:
             path = os.path.join(out_dir, name)
-            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
         said.append(f"--overwrite: deleted the earlier run in {out_dir}")
     for name in os.listdir(out_dir):
         if UNFINISHED.fullmatch(name):
             shutil.rmtree(os.path.join(out_dir, name))
     if checkpoint is None:
         return said
-    metrics = os.path.join(out_dir, "metrics.jsonl")
-    source = run_folder_of(checkpoint)
-    own = (metric_lines(os.path.join(checkpoint, "metrics.jsonl")) if os.path.isfile(os.path.join(checkpoint, "metrics.jsonl"))
-           else metric_lines(os.path.join(source or out_dir, "metrics.jsonl"), start_step))
-    later = {step: path for step, path in checkpoints(out_dir, complete=False).items() if step > start_step}
+    metrics, source = os.path.join(out_dir, "metrics.jsonl"), run_folder_of(checkpoint)
+    if os.path.isfile(os.path.join(checkpoint, "metrics.jsonl")):
+        own = metric_lines(os.path.join(checkpoint, "metrics.jsonl"))
+    else:  # a checkpoint saved before checkpoints kept their metrics
+        own = metric_lines(os.path.join(source or out_dir, "metrics.jsonl"), start_step)
+    later = [path for step, path in checkpoints(out_dir, complete=False).items() if step > start_step]
     if later:  # in this order, so that a kill between any two steps leaves a folder the next resume reads right
         aside = next(os.path.join(out_dir, f"abandoned-{k}") for k in range(1, 1 << 20)
                      if not os.path.exists(os.path.join(out_dir, f"abandoned-{k}")))
@@ -195,14 +202,16 @@ def prepare_run_folder(out_dir, checkpoint, start_step, overwrite, tiny_model):
         if os.path.isfile(metrics):
             shutil.copyfile(metrics, os.path.join(aside, "metrics.jsonl"))
         write_atomically(metrics, own)
-        for path in later.values():
+        for path in later:
             os.replace(path, os.path.join(aside, os.path.basename(path)))
-        said.append(f"resuming from step {start_step}: the later checkpoints ({', '.join(map(os.path.basename, later.values()))}) "
-                    f"and their metrics were moved to {aside}/ (delete it when you no longer need it)")
+        said.append(f"resuming from step {start_step}: the later checkpoints "
+                    f"({', '.join(os.path.basename(p) for p in later)}) and their metrics were moved to {aside}/ "
+                    f"(delete it when you no longer need it)")
     else:
         write_atomically(metrics, own)
-    if tiny_model and source and not same_folder(source, out_dir) and not os.path.isdir(os.path.join(out_dir, "tiny-model")):
-        shutil.copytree(os.path.join(source, "tiny-model"), os.path.join(out_dir, "tiny-model"))
+    tiny = os.path.join(out_dir, "tiny-model")
+    if tiny_model and source and not same_folder(source, out_dir) and not os.path.isdir(tiny):
+        shutil.copytree(os.path.join(source, "tiny-model"), tiny)
     return said
 
 

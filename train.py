@@ -164,11 +164,7 @@ def initial_model(cfg, accelerator, sample_at):
     """The folder or hub name of the model training starts from. cfg.model "tiny": out_dir/tiny-model, built
     by the main process if missing, with a tokenizer trained on the games' prompts and answer formats."""
     if cfg.model != "tiny":
-        try:
-            check_model_path(cfg.model)
-        except ModelError as e:
-            raise ConfigError(str(e)) from None
-        return cfg.model
+        return cfg.model  # checked by check_model_path before anything loaded
     path = os.path.join(cfg.out_dir, "tiny-model")
     if accelerator.is_main_process and not os.path.isdir(path):
         build_tiny_model(path, tiny_model_corpus(sample_at), seed=cfg.seed)
@@ -485,6 +481,8 @@ def train(cfg):
     sample_at = make_sampler(cfg)
     checkpoint = runs.find_checkpoint(cfg.resume) if cfg.resume else None
     start_step = runs.check_checkpoint(checkpoint) if checkpoint else 0
+    if cfg.model != "tiny" and not checkpoint:
+        check_model_path(cfg.model)  # a folder that is not a whole model, named now rather than deep in the loader
     runs.check_run_folder(cfg.out_dir, checkpoint, cfg.overwrite)
     if start_step > cfg.max_steps:
         raise ConfigError(f"--max-steps {cfg.max_steps} is below step {start_step}, where {checkpoint} was saved: "
@@ -618,9 +616,10 @@ def how_to_resume(cfg):
         return "train.py: interrupted"
     found = runs.checkpoints(cfg.out_dir)
     if not found:
-        return (f"train.py: interrupted before the first checkpoint (--save-every {cfg.save_every}): nothing to resume"
-                + (f"; start again with --overwrite to replace what {cfg.out_dir} holds" if runs.run_outputs(cfg.out_dir)
-                   else ""))
+        again = f"; start again with --overwrite to replace what {cfg.out_dir} holds" if runs.run_outputs(
+            cfg.out_dir) else ""
+        return (f"train.py: interrupted before the first checkpoint (--save-every {cfg.save_every}): nothing to "
+                f"resume{again}")
     return (f"train.py: interrupted; {list(found.values())[-1]} is the last checkpoint; continue with: "
             f"accelerate launch train.py --resume {cfg.out_dir}")
 
