@@ -144,7 +144,8 @@ def test_unreadable_metadata_is_named(tmp_path, capsys, quiet_train):
     data = dataset(str(tmp_path / "data"), [GOOD])
     os.remove(os.path.join(data, "metadata.jsonl"))
     os.makedirs(os.path.join(data, "metadata.jsonl"))  # unreadable as a file, whoever runs the test (root too)
-    fails_with(quiet_train, ["--out-dir", str(tmp_path / "run"), "--data", data], capsys, "metadata.jsonl")
+    fails_with(quiet_train, ["--out-dir", str(tmp_path / "run"), "--data", data], capsys,
+               f"{data}/metadata.jsonl: cannot be read")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -414,6 +415,21 @@ def test_resume_writes_where_it_was_pointed(finished_run, tmp_path):
     assert [m["step"] for m in metrics(fork)] == [1, 2, 3, 4] and metrics(fork)[:3] == metrics(out)[:3]
 
 
+def test_an_image_damaged_inside_is_named_when_it_is_read(finished_run, tmp_path, capsys):
+    """A PNG whose header and end are whole passes the check made when the records are read; its damage shows only
+    when it is decoded, and is named then, with its sample."""
+    import numpy as np
+    path = tmp_path / "noise.png"
+    Image.fromarray(np.random.RandomState(0).randint(0, 255, (64, 64, 3), dtype=np.uint8)).save(path)
+    data = bytearray(path.read_bytes())
+    start = data.find(b"IDAT") + 200
+    data[start:start + 200] = bytes(b ^ 0x5A for b in data[start:start + 200])
+    folder = dataset(str(tmp_path / "data"), [{**GOOD, "images": ["images/damaged.png"]}], [("damaged.png", data)])
+    fails_with(evaluate.main, ["--model", os.path.join(finished_run[0], "checkpoint-000004"), "--data", folder,
+                               "--out", str(tmp_path / "report")], capsys,
+               "sample 'a': image ", "damaged.png' cannot be decoded")
+
+
 def test_blind_evaluation_keeps_the_report_with_images(finished_run, tmp_path, capsys):
     checkpoint = shutil.copytree(os.path.join(finished_run[0], "checkpoint-000004"), tmp_path / "checkpoint")
     evaluate.main(["games", "--model", str(checkpoint), "--n", "2"])
@@ -475,3 +491,19 @@ def test_two_processes_print_one_message(tmp_path):
     # the launcher then prints its own failure report, a traceback of accelerate's, which no script can silence;
     # none of it comes from train.py's own frames
     assert 'train.py", line' not in output
+
+
+def test_fsdp_training_state_holds_no_weights_and_loads_back(tiny_model_dir, tmp_path):
+    """Under FSDP2 (torch's fully_shard over gloo: Accelerate 1.15 never shards on CPU) the training state is each
+    process's optimizer shard, the scheduler and the RNG: no second copy of the weights, and it loads back."""
+    out = tmp_path / "result.json"
+    p = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                        "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+                        "--main_process_port", str(free_port()), "tests/helpers/fsdp_state_worker.py", tiny_model_dir,
+                        str(tmp_path / "state"), str(out)], capture_output=True, text=True,
+                       env={**ENV, "ACCELERATE_USE_CPU": "1"}, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["equal_on_every_process"] == [True, True] and result["scheduler_epoch"] == [1, 1]
+    assert "optimizer_0/.metadata" in result["files"] and "random_states_1.pkl" in result["files"]
+    assert not [f for f in result["files"] if "model" in f or f.endswith(".safetensors")], result["files"]
