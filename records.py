@@ -35,6 +35,10 @@ class DatasetError(ValueError):
     """A dataset folder or record that cannot be used; the message names the file, line and value."""
 
 
+class UndecodableImage(DatasetError):
+    """An image that passed `check_image` but does not decode: found only when its sample is drawn."""
+
+
 def write_dataset(samples, out_dir, progress=None):
     """Write sample records (PIL images in memory) to `out_dir`/metadata.jsonl + `out_dir`/images/.
 
@@ -192,8 +196,8 @@ def load_images(sample):
         try:
             with Image.open(image) as opened:
                 images.append(opened.convert("RGB"))
-        except OSError as e:
-            raise DatasetError(f"sample {sample.get('id')!r}: image {image!r} cannot be decoded ({e})") from None
+        except (OSError, SyntaxError) as e:  # Pillow reports some broken PNG chunks as SyntaxError
+            raise UndecodableImage(f"sample {sample.get('id')!r}: image {image!r} cannot be decoded ({e})") from None
     return images
 
 

@@ -40,7 +40,8 @@ Commands:
     accelerate launch train.py                                   # the default run: tiny model, CPU, a few minutes
     python train.py --help                                       # every option, with its default
     accelerate launch train.py --resume runs/tiny                # continue from the last complete checkpoint
-    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run (DDP)
+    accelerate launch train.py --overwrite                       # the default run again, replacing runs/tiny
+    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py --out-dir runs/tiny-2proc  # DDP, CPU
   1 GPU (a single process is not sharded, --fsdp then prints a warning; a 7B full fine-tune, ~60 GB of bf16
   weights, gradients and AdamW state before activations, is at the limit of an 80 GB GPU, a 3B one is not):
     accelerate launch train.py --preset vigal --fsdp false --model Qwen/Qwen2.5-VL-3B-Instruct
@@ -74,10 +75,10 @@ from transformers import HfArgumentParser
 import evaluate
 import grpo
 import rewards
+import runs
 from config import PRESETS, Config, ConfigError, validate
 from data import make_sampler
-from records import DatasetError
-import runs
+from records import DatasetError, UndecodableImage
 from model import ModelError, build_tiny_model, check_model_path, load_model, load_processor, read_json
 
 # ---------------------------------------------------------------------------------------------------------
@@ -636,7 +637,9 @@ def main(argv=None):
         cfg = parse_config(argv)
         return train(cfg)
     except (ConfigError, DatasetError, ModelError) as e:  # the user's input was wrong: one clear line, no traceback
-        sys.exit(f"train.py: error: {e}" if first_process() else 1)
+        # every process checks the same input and fails alike, so the first one speaks for all; a damaged image
+        # met during training is met by one process only, which speaks for itself
+        sys.exit(f"train.py: error: {e}" if first_process() or isinstance(e, UndecodableImage) else 1)
     except KeyboardInterrupt:
         for bar in list(tqdm._instances):  # end the progress bar's line, so the message has its own
             bar.close()
