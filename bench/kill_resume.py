@@ -101,6 +101,8 @@ def complete_checkpoint(run):
 def kill_at(p, run, moment, rng, ref_seconds):
     """SIGKILL p at the drawn moment; returns what the folder held when it died (or that the run ended first)."""
     deadline = time.time() + 600
+    stale = {n for n in names(run) if n.endswith(".tmp")}  # left by the last kill: the run removes them first
+    wait_for(p, lambda: not stale & set(names(run)), deadline)
     saving = lambda: any(n.endswith(".tmp") for n in names(run))
     if moment == "random":
         at = time.time() + rng.uniform(0.5, ref_seconds)
@@ -146,8 +148,10 @@ def trial(k, rng, reference, ref_seconds, work):
         flags = ["--resume", run] if complete_checkpoint(run) else ["--out-dir", run, "--overwrite"]
     code, out = finish(start(*flags))
     if code != 0:
-        return kills, f"FAILED: exit {code}: {out[-1500:]}"
+        return kills, f"FAILED: exit {code}: {out[-1500:]}"  # the folder is kept
     problem = same(metrics(run), metrics(reference))
+    if not problem:
+        shutil.rmtree(run)  # kept only when something is wrong, to look at
     return kills, ("identical" if not problem else f"DIFFERENT: {problem}")
 
 
