@@ -7,7 +7,8 @@ weights, written once) plus train_config.json, train_state.json, state/ (optimiz
 RNG) and a copy of the run's metrics up to its step. The rules:
 
     1. A new run never destroys another: a folder that holds a run is refused, with a message that offers
-       --resume, a new --out-dir, or --overwrite (which deletes the earlier run's outputs, and nothing else).
+       --resume, a new --out-dir, or --overwrite (which deletes the earlier run's outputs and the tiny model it
+       built, nothing else).
     2. A resume writes where it was pointed: the run folder given, or the one holding the checkpoint given,
        or an explicit --out-dir (a new folder: the run continues there, its metrics copied from the checkpoint).
     3. A checkpoint is written to checkpoint-N.tmp and renamed when whole (train_state.json last), so a folder
@@ -37,8 +38,19 @@ RUN_OUTPUTS = re.compile(r"metrics\.jsonl|config\.json|held_out\.json|report\.md
 
 def run_outputs(folder):
     """The names in `folder` that a run wrote (RUN_OUTPUTS), sorted; [] for a folder without a run in it (the
-    default run's tiny-model/ alone is not a run: it is its starting point)."""
-    return sorted(n for n in os.listdir(folder) if RUN_OUTPUTS.fullmatch(n)) if os.path.isdir(folder) else []
+    default run's tiny-model/ alone is not a run: it is its starting point). A config.json counts only when it is
+    a run's (it has out_dir): a model folder given as --out-dir by mistake keeps its own."""
+    if not os.path.isdir(folder):
+        return []
+    return sorted(n for n in os.listdir(folder) if RUN_OUTPUTS.fullmatch(n) and (n != "config.json" or run_config(
+        os.path.join(folder, n))))
+
+
+def run_config(path):
+    try:
+        return "out_dir" in read_json(path)
+    except (ModelError, TypeError):
+        return False
 
 
 def checkpoints(folder, complete=True):

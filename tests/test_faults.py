@@ -341,14 +341,19 @@ def test_overwrite_deletes_the_run_and_nothing_else(tmp_path):
     run = tmp_path / "run"
     (run / "rollouts").mkdir(parents=True)
     (run / "tiny-model").mkdir()
-    for name in ("metrics.jsonl", "config.json", "report.md", "notes.txt", "tiny-model/config.json"):
+    for name in ("metrics.jsonl", "report.md", "notes.txt", "tiny-model/config.json"):
         (run / name).write_text("x")
+    (run / "config.json").write_text(json.dumps({"out_dir": str(run), "max_steps": 2}))   # a run's config
     fake_checkpoint(str(run), 2, lines(1.0, 2))
     with pytest.raises(train.ConfigError, match="already holds a run .* --resume .* --overwrite"):
         runs.check_run_folder(str(run), None, overwrite=False)
     runs.check_run_folder(str(run), None, overwrite=True)
     runs.prepare_run_folder(str(run), None, 0, overwrite=True, tiny_model=True)
     assert sorted(tree(run)) == ["notes.txt"]  # the tiny model goes too: a rerun rebuilds it from the seed
+    model = tmp_path / "a-model"  # a model folder given as --out-dir by mistake: its config.json is not a run's
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"model_type": "qwen2_5_vl"}))
+    assert runs.run_outputs(str(model)) == []
 
 
 def test_prune_keeps_the_newest(tmp_path):
