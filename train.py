@@ -55,6 +55,7 @@ Commands:
 import argparse
 import collections
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -611,17 +612,16 @@ def first_process():
     return os.environ.get("RANK", "0") == "0"
 
 
-def how_to_resume(cfg):
-    """The one line a run stopped by Ctrl-C (or SIGTERM) ends with."""
+def how_to_resume(cfg, why="interrupted"):
+    """The one line a run that stops before its end (Ctrl-C, SIGTERM, a full disk) ends with."""
     if cfg is None:
-        return "train.py: interrupted"
+        return f"train.py: {why}"
     found = runs.checkpoints(cfg.out_dir)
     if not found:
         again = f"; start again with --overwrite to replace what {cfg.out_dir} holds" if runs.run_outputs(
             cfg.out_dir) else ""
-        return (f"train.py: interrupted before the first checkpoint (--save-every {cfg.save_every}): nothing to "
-                f"resume{again}")
-    return (f"train.py: interrupted; {list(found.values())[-1]} is the last checkpoint; continue with: "
+        return f"train.py: {why} before the first checkpoint (--save-every {cfg.save_every}): nothing to resume{again}"
+    return (f"train.py: {why}; {list(found.values())[-1]} is the last checkpoint; continue with: "
             f"accelerate launch train.py --resume {cfg.out_dir}")
 
 
@@ -640,6 +640,12 @@ def main(argv=None):
         # every process checks the same input and fails alike, so the first one speaks for all; a damaged image
         # met during training is met by one process only, which speaks for itself
         sys.exit(f"train.py: error: {e}" if first_process() or isinstance(e, UndecodableImage) else 1)
+    except OSError as e:  # a full disk: the checkpoint being written is unfinished, so never used
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        for bar in list(tqdm._instances):  # end the progress bar's line, so the message has its own
+            bar.close()
+        sys.exit(how_to_resume(cfg, f"error: {e.strerror} writing {e.filename} (free some space first)"))
     except KeyboardInterrupt:
         for bar in list(tqdm._instances):  # end the progress bar's line, so the message has its own
             bar.close()

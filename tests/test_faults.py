@@ -6,6 +6,7 @@ few through real subprocesses for the exit code and the absence of a traceback e
 run train.py for real on the tiny model, in subprocesses, and check what was written where and what was kept.
 Kill -9 at random points, many times over: bench/kill_resume.py (a test here covers the abandoned timeline).
 """
+import errno
 import hashlib
 import json
 import os
@@ -229,6 +230,21 @@ def test_one_message_from_the_first_process_only(tmp_path, capsys, monkeypatch, 
     fails_with(quiet_train, argv, capsys, "train.py: error: --max-steps must be at least 1")
 
 
+def test_a_full_disk_ends_with_how_to_resume(tmp_path, capsys, monkeypatch, quiet_train):
+    """A save that runs out of space leaves an unfinished checkpoint-N.tmp, never used; the run ends with one
+    line naming the last whole checkpoint. (train.train stands in for a run that filled the disk.)"""
+    run = str(tmp_path / "run")
+    fake_checkpoint(run, 2, lines(1.0, 2))
+
+    def full(cfg):
+        raise OSError(errno.ENOSPC, "No space left on device", os.path.join(run, "checkpoint-000004.tmp"))
+    monkeypatch.setattr(train, "train", full)
+    said = fails_with(quiet_train, ["--out-dir", run], capsys, code=f"train.py: error: No space left on device "
+                      f"writing {run}/checkpoint-000004.tmp (free some space first); {run}/checkpoint-000002 is the "
+                      f"last checkpoint; continue with: accelerate launch train.py --resume {run}")
+    assert "Traceback" not in said
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The other command lines
 
@@ -276,11 +292,8 @@ def test_generators_refuse_an_output_that_is_a_file(main, argv, tmp_path, capsys
     assert (tmp_path / "file").read_text() == "keep me"
 
 
-def test_end_to_end_exit_codes_and_no_traceback(tmp_path):
-    """The real interpreters: exit code and stderr as a user sees them."""
-    p = subprocess_run("train.py", "--out-dir", str(tmp_path / "run"), "--temperature", "0")
-    assert p.returncode == 1 and p.stderr.startswith("train.py: error: --temperature must be above 0"), p.stderr
-    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+def test_end_to_end_exit_code_and_no_traceback(tmp_path):
+    """The real interpreter: exit code and stderr as a user sees them (train.py's: tests/test_train.py)."""
     p = subprocess_run("gameqa.py", "--n", "-5", "--out", str(tmp_path / "data"))
     assert p.returncode == 2 and "gameqa.py: error: --n must be at least 1, got -5" in p.stderr
     assert "Traceback" not in p.stderr and not (tmp_path / "data").exists()
