@@ -101,9 +101,10 @@ def complete_checkpoint(run):
 def kill_at(p, run, moment, rng, ref_seconds):
     """SIGKILL p at the drawn moment; returns what the folder held when it died (or that the run ended first)."""
     deadline = time.time() + 600
-    stale = {n for n in names(run) if n.endswith(".tmp")}  # left by the last kill: the run removes them first
-    wait_for(p, lambda: not stale & set(names(run)), deadline)
-    saving = lambda: any(n.endswith(".tmp") for n in names(run))
+    unfinished = lambda: {n for n in names(run) if n.startswith("checkpoint-") and n.endswith(".tmp")}
+    stale = unfinished()  # left by the last kill: the run removes them first
+    wait_for(p, lambda: not stale & unfinished(), deadline)
+    saving = lambda: bool(unfinished())  # (not tiny-model.tmp, the model being built, nor metrics.jsonl.tmp)
     if moment == "random":
         at = time.time() + rng.uniform(0.5, ref_seconds)
         hit = wait_for(p, lambda: time.time() >= at, deadline)
