@@ -6,6 +6,8 @@ board from the reward alone, on a CPU, in minutes (the README's first command). 
 a --flag (its help is the field's metadata) and saves the resolved Config beside every checkpoint;
 evaluate.py reads it back to ask a checkpoint the questions it was trained on.
 """
+import dataclasses
+import math
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 
@@ -22,8 +24,14 @@ class Config:
     seed: int = field(default=0, metadata={"help": "seeds data, sampling and initialisation"})
     max_steps: int = field(default=600, metadata={"help": "optimizer steps to run"})
     save_every: int = field(default=100, metadata={"help": "save a checkpoint every N steps (and always at the end)"})
+    save_total_limit: int = field(default=2, metadata={
+        "help": "keep only the newest N checkpoints, deleting older ones after each save; 0 = keep all"})
     resume: str = field(default="", metadata={
-        "help": "run folder or checkpoint folder to continue from (model, optimizer, scheduler, RNG, step)"})
+        "help": "run folder (its newest checkpoint) or checkpoint folder to continue from (model, optimizer, "
+                "scheduler, RNG, step, metrics); the run goes on in that run folder unless --out-dir says otherwise"})
+    overwrite: bool = field(default=False, metadata={
+        "help": "let a new run delete the earlier run in --out-dir (its metrics, report, checkpoints and the tiny "
+                "model it built); without it, a folder that holds a run is refused"})
     report_to: str = field(default="", metadata={
         "help": "also log to 'tensorboard' or 'wandb' through Accelerate's trackers (if installed)"})
     # --- model
@@ -148,6 +156,52 @@ class ConfigError(ValueError):
     """A bad flag, preset, path or combination: reported as one line, without a traceback."""
 
 
+# The range of every number a run takes, as (lowest, highest, what the bound means); None = unbounded. A value
+# outside is refused before anything loads: most of these would run without an error and train nothing (a
+# temperature of 0 samples one answer per group, so every advantage is 0; a learning rate of 0 or NaN).
+BOUNDS = {
+    "max_steps": (1, None, ""), "save_every": (1, None, ""), "save_total_limit": (0, None, "0 keeps all"),
+    "seed": (0, 2**32 - 1 - 1024, "numpy's seed range, less one per process"),
+    "min_pixels": (1, None, ""), "max_pixels": (1, None, ""),
+    "board_size": (1, None, ""), "num_apples": (1, None, ""), "max_snake_length": (1, None, ""),
+    "image_size": (16, None, ""), "eval_samples": (0, None, "0 skips the held-out evaluation"),
+    "eval_temperature": (0.0, None, "0 is greedy"),
+    "prompts_per_step": (1, None, ""), "steps_per_rollout": (1, None, ""), "num_iterations": (1, None, ""),
+    "num_generations": (2, None, "advantages compare completions within a group"), "micro_batch_size": (1, None, ""),
+    "max_completion_length": (1, None, ""), "top_k": (0, None, "0 is off"),
+    "epsilon": (0.0, 0.999, "the ratio's lower clip is 1 - epsilon"), "epsilon_high": (0.0, None, ""),
+    "delta": (0.0, None, "0 is off"), "beta": (0.0, None, ""), "entropy_coef": (0.0, None, "0 is off"),
+    "warmup_ratio": (0.0, 1.0, "a fraction of --max-steps"), "min_lr_ratio": (0.0, 1.0, "a fraction of the peak"),
+    "weight_decay": (0.0, None, ""),
+}
+
+
+def check_ranges(cfg):
+    """Every number finite and inside BOUNDS, and the few bounds that are open intervals."""
+    def fail(name, expected, why=""):
+        raise ConfigError(f"--{name.replace('_', '-')} must be {expected}, got {getattr(cfg, name)!r}"
+                          + (f" ({why})" if why else ""))
+    for f in dataclasses.fields(cfg):
+        if isinstance(getattr(cfg, f.name), float) and not math.isfinite(getattr(cfg, f.name)):
+            fail(f.name, "a finite number")
+    for name, (low, high, why) in BOUNDS.items():
+        value = getattr(cfg, name)
+        if value < low or (high is not None and value > high):
+            fail(name, f"at least {low}" if high is None else f"between {low} and {high}", why)
+    if cfg.temperature <= 0:
+        fail("temperature", "above 0 in training", "log-probs divide by it, and at 0 a group's completions are all "
+                                                   "the same, so every advantage is 0; --eval-temperature 0 is greedy")
+    if not 0 < cfg.top_p <= 1:
+        fail("top_p", "in (0, 1]", "the share of probability sampled from; 1 is off")
+    if cfg.learning_rate <= 0:
+        fail("learning_rate", "above 0")
+    if cfg.max_grad_norm <= 0:
+        fail("max_grad_norm", "above 0", "the gradient's L2 norm is clipped to it")
+    if cfg.delta and cfg.delta <= 1 + cfg.epsilon_high:
+        fail("delta", f"0 (off) or above 1 + --epsilon-high = {1 + cfg.epsilon_high}",
+             "ViGaL: 3; a lower cap clips ratios inside the clip range")
+
+
 def validate(cfg):
     """Checks of a resolved Config, in one place, with messages that say what to change. Returns cfg."""
     choices = dict(advantage_estimator=("grpo", "rloo"), scale_rewards=("group", "batch", "none"),
@@ -160,11 +214,9 @@ def validate(cfg):
                               f"got {getattr(cfg, name)!r}")
     if cfg.report_to and find_spec(cfg.report_to) is None:
         raise ConfigError(f"--report-to {cfg.report_to} needs the {cfg.report_to} package: pip install {cfg.report_to}")
-    if cfg.num_generations < 2:
-        raise ConfigError("--num-generations must be at least 2: advantages compare completions within a group")
-    for name in ("steps_per_rollout", "num_iterations", "prompts_per_step", "micro_batch_size", "save_every"):
-        if getattr(cfg, name) < 1:
-            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(cfg, name)}")
+    check_ranges(cfg)
+    if cfg.min_pixels > cfg.max_pixels:
+        raise ConfigError(f"--min-pixels ({cfg.min_pixels}) must not exceed --max-pixels ({cfg.max_pixels})")
     if cfg.answer_words and cfg.max_completion_length != 1:
         raise ConfigError(f"--answer-words makes each completion one word, a single token: it needs "
                           f"--max-completion-length 1, got {cfg.max_completion_length}")
@@ -178,7 +230,8 @@ def validate(cfg):
             weights = [float(w) for w in cfg.game_weights.split(",")]
         except ValueError:
             raise ConfigError(f"--game-weights must be comma-separated numbers, got {cfg.game_weights!r}") from None
-        if len(weights) != len(cfg.games.split(",")) or min(weights) < 0 or sum(weights) <= 0:
+        if len(weights) != len(cfg.games.split(",")) or not all(0 <= w < math.inf for w in weights) \
+                or sum(weights) <= 0:
             raise ConfigError(f"--game-weights {cfg.game_weights!r} needs one non-negative weight per game in "
                               f"--games {cfg.games!r}, not all zero")
     for game in cfg.games.split(","):  # the game's own checks (board too small for the snake, unknown level, ...)

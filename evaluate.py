@@ -50,6 +50,7 @@ import dataclasses
 import glob
 import io
 import json
+import math
 import os
 import re
 import statistics
@@ -68,8 +69,8 @@ import rewards
 import snake
 from config import PRESETS, Config, ConfigError, validate
 from data import make_sampler
-from model import check_model_path, load_model, load_processor
-from records import DatasetError, load_data, load_images, with_images
+from model import ModelError, check_model_path, load_model, load_processor, read_json
+from records import DatasetError, load_data, load_images, output_folder_problem, with_images
 
 LEVEL_KEYS = ("difficulty", "plot_level", "qa_level", "qa_type")  # the level fields reported separately
 
@@ -129,20 +130,27 @@ def checkpoint_config(model_dir):
     path = os.path.join(model_dir, "train_config.json")
     if not os.path.isfile(path):
         return Config(**PRESETS["vigal"])
+    try:
+        saved = read_json(path)
+    except ModelError as e:
+        raise EvalError(str(e)) from None
     fields = {f.name for f in dataclasses.fields(Config)}
-    return Config(**{k: v for k, v in json.load(open(path)).items() if k in fields})
+    return Config(**{k: v for k, v in saved.items() if k in fields})
 
 
 def load(model_path, answer_words=None):
     """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32.
     Decoding is restricted to `answer_words` (default: the words the checkpoint was trained with, if any)."""
     try:
-        check_model_path(model_path)
+        check_model_path(model_path)  # a folder that is not a whole model is named here, before anything loads
+    except ModelError as e:
+        raise EvalError(str(e)) from None
+    try:
         cfg = checkpoint_config(model_path)
         processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
         cuda = torch.cuda.is_available()
         model = load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
-    except (FileNotFoundError, OSError, TypeError) as e:  # no such folder, offline hub, a foreign train_config
+    except (OSError, TypeError) as e:  # offline hub, a foreign train_config
         raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
     answer_words = cfg.answer_words if answer_words is None else answer_words
     if answer_words:  # constrained decoding (the tiny demo's answers): the model answers as it was trained to
@@ -205,16 +213,17 @@ def evaluate_games(model, processor, cfg, samples, args, desc="games"):
 
 
 def run_games(args):
+    samples = game_samples(checkpoint_config(args.model), args)  # data errors surface before the model loads
     cfg, processor, model = load(args.model)
-    samples = game_samples(cfg, args)
     t0 = time.time()
     rows = evaluate_games(model, processor, cfg, samples, args)
     summary = summarize(rows)
-    out_dir = args.out or (args.model if os.path.isdir(args.model) else "eval")
     table = markdown_table(summary, f"{args.model} ({'blind' if args.blind else 'with images'}, "
                                     f"temperature {decoding(cfg, args)})")
-    write_report(out_dir, "eval", {"model": args.model, "blind": args.blind, "temperature": decoding(cfg, args),
-                                   "seconds": time.time() - t0, "summary": summary, "samples": rows}, table)
+    # the blind control gets its own files: it must not overwrite the with-images report of the same checkpoint
+    write_report(report_folder(args), "eval-blind" if args.blind else "eval",
+                 {"model": args.model, "blind": args.blind, "temperature": decoding(cfg, args),
+                  "seconds": time.time() - t0, "summary": summary, "samples": rows}, table)
     return summary
 
 
@@ -316,7 +325,7 @@ def run_play(args):
     t0 = time.time()
     results = snake.play_matches(policies, args.games, args.seed or 0, snake_cfg, args.max_turns)
     summary = play_summary(results, names)
-    out_dir = args.out or os.path.join(args.model if os.path.isdir(args.model) else "eval", "play")
+    out_dir = report_folder(args)
     os.makedirs(out_dir, exist_ok=True)
     short = [os.path.basename(os.path.normpath(n)) or n for n in names]
     for g, result in enumerate(results[:args.gifs]):
@@ -612,7 +621,7 @@ def run_bench(args):
     t0 = time.time()
     rows = evaluate_benchmarks(model, processor, cfg, records, args)
     summary = bench_summary(rows)
-    out_dir = args.out or os.path.join(args.model if os.path.isdir(args.model) else "eval", "bench")
+    out_dir = report_folder(args)
     write_report(out_dir, "bench", {"model": args.model, "temperature": decoding(cfg, args), "seconds": time.time() - t0,
                                     "system_prompt": BENCH_SYSTEM_PROMPT, "summary": summary, "samples": rows},
                  bench_markdown(summary, f"{args.model} (temperature {decoding(cfg, args)}, graded by rule)"))
@@ -693,7 +702,7 @@ def run_compare(args):
     reference, note = paper_reference(trained_cfg)
     if args.play_games:
         play_args = argparse.Namespace(**{**vars(args), "model": args.trained, "opponent": args.base, "games": args.play_games,
-                                          "out": os.path.join(args.out or "eval/compare", "play")})
+                                          "out": os.path.join(report_folder(args), "play")})
         s = run_play(play_args)
         results["trained"]["snake play: wins of trained vs base"] = {"n": s["games"], "value": 100 * s["wins"] / s["games"]}
         reference["snake play: wins of trained vs base"] = (None, 90.0)  # ViGaL: 9 of 10
@@ -701,7 +710,7 @@ def run_compare(args):
     report["summary"] = results
     table = compare_table(results["base"], results["trained"], reference, note,
                           f"{args.base} -> {args.trained} (accuracy %, same samples, rule-graded)")
-    write_report(args.out or "eval/compare", "compare", report, table)
+    write_report(report_folder(args), "compare", report, table)
     return results
 
 
@@ -818,7 +827,9 @@ def write_run_report(accelerator, policy, processor, eval_set, cfg, num_rollouts
                              f"{cell(gold)} | {row['reward']:.1f} |")
             open(os.path.join(folder, "index.md"), "w").write("\n".join(index) + "\n")
         open(os.path.join(cfg.out_dir, "report.md"), "w").write("\n".join(lines) + "\n")
-        tqdm.write("\n".join(line for line in lines if line.startswith("|") or line.startswith("Held")))
+        table = [line for line in lines if line.startswith("|") or line.startswith("Held")]
+        if table:  # none without held-out samples: no blank line then
+            tqdm.write("\n".join(table))
         tqdm.write(f"report: {os.path.join(cfg.out_dir, 'report.md')} (curve.png, rollouts/index.md)")
     accelerator.wait_for_everyone()
 
@@ -932,6 +943,32 @@ def build_parser():
 RUNS = {"games": run_games, "play": run_play, "bench": run_bench, "compare": run_compare}
 
 
+def report_folder(args):
+    """Where a mode writes its report: --out, else beside the checkpoint (MODEL/, MODEL/play, MODEL/bench), else
+    under ./eval/."""
+    if args.mode == "compare":
+        return args.out or os.path.join("eval", "compare")
+    beside = args.model if os.path.isdir(args.model) else "eval"
+    return args.out or (beside if args.mode == "games" else os.path.join(beside, args.mode))
+
+
+def check_args(args):
+    """Refuse, before any model loads, a number out of range and a report folder that cannot be written (found
+    otherwise only after all the decoding is done)."""
+    at_least = {"batch_size": 1, "max_new_tokens": 1, "limit": 1, "games": 1, "max_turns": 1, "board_size": 1,
+                "num_apples": 1, "image_size": 16, "gifs": 0, "play_games": 0, "seed": 0,
+                "n": 0 if args.mode == "compare" or getattr(args, "data", None) else 1}
+    for name, low in at_least.items():
+        value = getattr(args, name, None)
+        if isinstance(value, int) and value < low:  # (games and compare's --games is a list of names)
+            raise EvalError(f"--{name.replace('_', '-')} must be at least {low}, got {value}")
+    if args.temperature is not None and not 0 <= args.temperature < math.inf:
+        raise EvalError(f"--temperature must be 0 (greedy) or a positive number, got {args.temperature}")
+    problem = output_folder_problem(report_folder(args))
+    if problem:
+        raise EvalError(f"report folder{' (--out)' if args.out else ''}: {problem}")
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
@@ -942,6 +979,7 @@ def main(argv=None):
         parser.print_help()
         sys.exit(2)
     try:
+        check_args(args)
         return RUNS[args.mode](args)
     except (EvalError, DatasetError, ConfigError) as e:  # the user's input was wrong: one clear line
         sys.exit(f"evaluate.py {args.mode}: error: {e}")

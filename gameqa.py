@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 
 from gameqa_games.common import LEVELS, QA_TYPES, GiveUp
-from records import DatasetError, load_images, read_dataset, write_dataset
+from records import DatasetError, load_images, output_folder_problem, read_dataset, write_dataset
 
 # ---------------------------------------------------------------------------------------------------------
 # The registry: the whole truth about each of the 30 games (Game-RL, Table 1). The split is part of the data:
@@ -265,8 +265,13 @@ def read_json_records(path):
     """A JSON list, or JSON lines, of objects."""
     if not os.path.isfile(path):
         raise DatasetError(f"file not found: {path!r}")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot be read ({e.strerror})") from None
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     if text.lstrip().startswith("["):
         try:
             rows = json.loads(text)
@@ -441,6 +446,11 @@ def main(argv=None):
                         "(GameQA_RL_5k.json) or GameQA-140K (games_data.json) next to metadata.jsonl")
     parser.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical to --workers 1")
     args = parser.parse_args(argv)
+    for name, low in (("n", 1), ("workers", 1)):
+        if getattr(args, name) < low:
+            parser.error(f"--{name} must be at least {low}, got {getattr(args, name)}")
+    if output_folder_problem(args.out):
+        parser.error(f"--out: {output_folder_problem(args.out)}")
     games = parse_games(args.games)
     if not games:
         raise SystemExit(f"gameqa.py: --games {args.games}: no implemented game in that group.")

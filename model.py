@@ -59,14 +59,70 @@ def load_model(name_or_path, dtype=torch.float32, attn_implementation=None):
     return Qwen2_5_VLForConditionalGeneration.from_pretrained(name_or_path, dtype=dtype, use_safetensors=True, **kwargs)
 
 
+class ModelError(ValueError):
+    """A model that cannot load: no such folder or hub name, or a folder that is not a whole Qwen2.5-VL."""
+
+
 def check_model_path(name_or_path):
-    """Fail early with one clear message when the model is neither a folder nor a hub name ("org/name")."""
-    if os.path.isdir(name_or_path):
-        return
-    if re.fullmatch(r"[\w.-]+/[\w.-]+", name_or_path) and not name_or_path.startswith("."):
-        return  # a hub name: from_pretrained fetches it (or finds it in the local cache)
-    raise FileNotFoundError(f"model not found: {name_or_path!r} is neither a folder nor a hub name like "
-                            f"'Qwen/Qwen2.5-VL-7B-Instruct'")
+    """Fail before anything loads, with one message naming the file and what is wrong, when the model is neither
+    a folder nor a hub name ("org/name"), or is a folder that is not a whole Qwen2.5-VL: config.json of
+    model_type qwen2_5_vl, readable JSON files, safetensors weights not cut short, tokenizer files. Without this,
+    a folder missing its tokenizer fails deep inside transformers with a message about sentencepiece."""
+    if not os.path.isdir(name_or_path):
+        if os.path.exists(name_or_path):
+            raise ModelError(f"model {name_or_path!r} is a file; expected a model folder or a hub name")
+        if re.fullmatch(r"[\w.-]+/[\w.-]+", name_or_path) and not name_or_path.startswith("."):
+            return  # a hub name: from_pretrained fetches it (or finds it in the local cache)
+        raise ModelError(f"model not found: {name_or_path!r} is neither a folder nor a hub name like "
+                         f"'Qwen/Qwen2.5-VL-7B-Instruct'")
+    folder = name_or_path
+    if not os.path.isfile(os.path.join(folder, "config.json")):
+        raise ModelError(f"{folder!r} is not a model folder: it has no config.json (expected a Hugging Face model "
+                         f"folder: config.json, model.safetensors, tokenizer.json, ...)")
+    jsons = {name: read_json(os.path.join(folder, name)) for name in sorted(os.listdir(folder))
+             if name.endswith(".json")}
+    model_type = jsons["config.json"].get("model_type") if isinstance(jsons["config.json"], dict) else None
+    if model_type != "qwen2_5_vl":
+        inside = sorted(n for n in os.listdir(folder) if re.fullmatch(r"checkpoint-\d+", n))
+        raise ModelError(f"{os.path.join(folder, 'config.json')}: model_type is {model_type!r}; this project trains "
+                         f"and evaluates Qwen2.5-VL (model_type 'qwen2_5_vl')" + (
+                             f". {folder!r} is a training run's folder: give one of its checkpoints, e.g. "
+                             f"{os.path.join(folder, inside[-1])}" if inside else ""))
+    index = jsons.get("model.safetensors.index.json")
+    shards = sorted(set(index.get("weight_map", {}).values())) if isinstance(index, dict) else ["model.safetensors"]
+    for shard in shards:
+        if not os.path.isfile(os.path.join(folder, shard)):
+            raise ModelError(f"{folder!r}: weights file {shard} is missing (weights load from safetensors only)")
+        check_safetensors(os.path.join(folder, shard))
+    if not os.path.isfile(os.path.join(folder, "tokenizer.json")) and not all(
+            os.path.isfile(os.path.join(folder, f)) for f in ("vocab.json", "merges.txt")):
+        raise ModelError(f"{folder!r}: no tokenizer (expected tokenizer.json, or vocab.json and merges.txt)")
+
+
+def read_json(path):
+    """A JSON file's content; ModelError naming the file when it is unreadable or cut short."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelError(f"{path}: not readable JSON ({e})") from None
+
+
+def check_safetensors(path):
+    """A safetensors file whose header parses and whose size covers every tensor the header lists: a file cut short
+    by a full disk or an interrupted copy is named here, not inside the loader."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little") if size >= 8 else size
+        try:
+            header = json.loads(f.read(n)) if 8 + n <= size else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            header = None
+    if not isinstance(header, dict):
+        raise ModelError(f"{path}: not a safetensors file, or cut short in its header ({size} bytes)")
+    end = 8 + n + max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+    if size < end:
+        raise ModelError(f"{path}: cut short: {size} bytes, its header describes {end} (an interrupted save or copy)")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import glob
 import json
 import os
 import re
+import tempfile
 
 from PIL import Image
 
@@ -32,6 +33,10 @@ REQUIRED_FIELDS = ("id", "game", "images", "prompt", "answer", "reward")
 
 class DatasetError(ValueError):
     """A dataset folder or record that cannot be used; the message names the file, line and value."""
+
+
+class UndecodableImage(DatasetError):
+    """An image that passed `check_image` but does not decode: found only when its sample is drawn."""
 
 
 def write_dataset(samples, out_dir, progress=None):
@@ -61,7 +66,9 @@ def read_dataset(folder):
     """Read DIR/metadata.jsonl into sample records whose `images` are absolute paths (opened lazily by
     `load_images`, so a 36K-sample set does not sit in memory as pixels).
 
-    Raises DatasetError naming the folder, or the file and line, of anything malformed.
+    Every record is checked here, before any model loads (`check_record`): its fields' types and shape for its
+    scorer, and each image: inside DIR, present, and readable as an image. Raises DatasetError naming the folder,
+    or the file and line, of anything malformed.
     """
     path = os.path.join(folder, "metadata.jsonl")
     if not os.path.isdir(folder):
@@ -69,43 +76,152 @@ def read_dataset(folder):
     if not os.path.isfile(path):
         raise DatasetError(f"no metadata.jsonl in dataset folder {folder!r}")
     samples = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {line_no}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(record, dict):
-                raise DatasetError(f"{where}: expected a JSON object, got {type(record).__name__}")
-            missing = [k for k in REQUIRED_FIELDS if k not in record]
-            if missing:
-                raise DatasetError(f"{where}: missing field(s) {', '.join(missing)}")
-            if not isinstance(record["images"], list):
-                raise DatasetError(f"{where}: 'images' must be a list of paths, got {record['images']!r}")
-            images = []
-            for rel in record["images"]:
-                full = os.path.join(folder, rel)
-                if not os.path.isfile(full):
-                    raise DatasetError(f"{where}: image {rel!r} not found in {folder!r}")
-                images.append(os.path.abspath(full))
-            samples.append({**record, "images": images})
+    for line_no, line in enumerate(text_lines(path), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}, line {line_no}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+        check_record(record, where)
+        samples.append({**record, "images": [dataset_image(folder, rel, where) for rel in record["images"]]})
     if not samples:
         raise DatasetError(f"{path} holds no records")
     return samples
 
 
+def text_lines(path):
+    """The lines of a UTF-8 text file, read one at a time; DatasetError naming the file, and the line, when it
+    cannot be read or is not UTF-8 (a Latin-1 export, a binary file given by mistake)."""
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot be read ({e.strerror})") from None
+    with f:
+        for line_no, raw in enumerate(f, start=1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise DatasetError(f"{path}, line {line_no}: not UTF-8 text (byte {e.start + 1} of the line is "
+                                   f"{raw[e.start:e.start + 1]!r})") from None
+
+
+# What each scorer in rewards.py reads as the gold, and how many images a record it grades shows (min, max).
+# A gold of the wrong shape would not fail: `"best": "UP"` makes "U" a right move (a substring test), a
+# number in a Snake gold scores every answer 0. So records are checked when they are read.
+ANSWER_SHAPES = {
+    "snake": '{"best": [moves], "worst": [moves]}, moves from UP, DOWN, LEFT, RIGHT',
+    "snake_move": '{"best": [moves], "worst": [moves]}, moves from UP, DOWN, LEFT, RIGHT',
+    "rotation": 'a string naming one turn: "90", "180" or "counter clockwise 90"',
+    "gameqa": "a string (or a number)", "math": "a string (or a number)",
+}
+IMAGE_COUNTS = {"snake": (1, 1), "snake_move": (1, 1), "rotation": (2, None), "gameqa": (1, None), "math": (0, None)}
+
+
+def check_record(record, where):
+    """Raise DatasetError naming `where` when a record cannot be graded as it says: missing fields, a `reward`
+    no scorer has, an `answer` not in that scorer's shape (ANSWER_SHAPES), `prompt` not text, `images` not a
+    list of paths of the right length. Returns the record."""
+    if not isinstance(record, dict):
+        raise DatasetError(f"{where}: expected a JSON object, got {type(record).__name__}")
+    missing = [k for k in REQUIRED_FIELDS if k not in record]
+    if missing:
+        raise DatasetError(f"{where}: missing field(s) {', '.join(missing)}")
+    reward, answer, images = record["reward"], record["answer"], record["images"]
+    if reward not in rewards.SCORERS:
+        raise DatasetError(f"{where}: unknown reward {reward!r}; known: {', '.join(sorted(rewards.SCORERS))}")
+    if not isinstance(record["prompt"], str) or not record["prompt"].strip():
+        raise DatasetError(f"{where}: 'prompt' must be non-empty text, got {str(record['prompt'])[:80]!r}")
+    if reward in ("snake", "snake_move"):
+        right = isinstance(answer, dict) and all(
+            isinstance(answer.get(key), list) and all(m in rewards.MOVES for m in answer[key])
+            for key in ("best", "worst"))
+    elif reward == "rotation":
+        right = isinstance(answer, str) and rewards.parse_turn(answer) is not None
+    else:
+        right = isinstance(answer, (str, int, float)) and not isinstance(answer, bool)
+    if not right:
+        raise DatasetError(f"{where}: a {reward!r} answer must be {ANSWER_SHAPES[reward]}, got {str(answer)[:120]!r}")
+    low, high = IMAGE_COUNTS[reward]
+    if not isinstance(images, list) or not all(isinstance(im, str) and im for im in images):
+        raise DatasetError(f"{where}: 'images' must be a list of paths, got {str(images)[:120]!r}")
+    if not low <= len(images) <= (high or len(images)):
+        expected = f"{low}" if low == high else f"at least {low}"
+        raise DatasetError(f"{where}: a {reward!r} record shows {expected} image(s), got {len(images)}")
+    if "options" in record and not isinstance(record["options"], list):
+        raise DatasetError(f"{where}: 'options' must be a list, got {str(record['options'])[:120]!r}")
+    return record
+
+
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # every whole PNG ends with this empty IEND chunk
+
+
+def dataset_image(folder, rel, where):
+    """The absolute path of an image a record in `folder` names: relative to the folder and inside it (a path
+    that leaves it would make the folder unmovable, or read files it does not own), and a readable image."""
+    if os.path.isabs(rel) or os.path.normpath(rel).split(os.sep)[0] == os.pardir:
+        raise DatasetError(f"{where}: image {rel!r} is outside the dataset folder (paths are relative to {folder!r} "
+                           f"and stay inside it)")
+    full = os.path.join(folder, rel)
+    if not os.path.isfile(full):
+        raise DatasetError(f"{where}: image {rel!r} not found in {folder!r}")
+    check_image(full, where)
+    return os.path.abspath(full)
+
+
+def check_image(path, where):
+    """Raise DatasetError when `path` is not an image Pillow recognises, or is a PNG cut short. Reads the header
+    and the last 12 bytes only: 36K images are checked in seconds, before the model loads."""
+    try:
+        with Image.open(path) as image:
+            kind = image.format
+    except OSError as e:  # PIL.UnidentifiedImageError is an OSError
+        raise DatasetError(f"{where}: {path!r} is not an image Pillow can read ({type(e).__name__})") from None
+    if kind == "PNG":
+        with open(path, "rb") as f:
+            f.seek(max(0, os.path.getsize(path) - len(PNG_END)))
+            if f.read() != PNG_END:
+                raise DatasetError(f"{where}: image {path!r} is cut short (a PNG must end with its IEND chunk)")
+
+
 def load_images(sample):
-    """The sample's images as RGB PIL images, whether the record holds PIL images or paths."""
-    return [im.convert("RGB") if isinstance(im, Image.Image) else Image.open(im).convert("RGB")
-            for im in sample["images"]]
+    """The sample's images as RGB PIL images, whether the record holds PIL images or paths. A file that passed
+    `check_image` but does not decode (damaged inside) is named, with its sample."""
+    images = []
+    for image in sample["images"]:
+        if isinstance(image, Image.Image):
+            images.append(image.convert("RGB"))
+            continue
+        try:
+            with Image.open(image) as opened:
+                images.append(opened.convert("RGB"))
+        except (OSError, SyntaxError) as e:  # Pillow reports some broken PNG chunks as SyntaxError
+            raise UndecodableImage(f"sample {sample.get('id')!r}: image {image!r} cannot be decoded ({e})") from None
+    return images
 
 
 def with_images(sample):
     """The record with its images opened (what grpo.rollout takes); the stored record keeps its paths."""
     return {**sample, "images": load_images(sample)}
+
+
+def output_folder_problem(path):
+    """Why `path` cannot receive output, or None: it is a file, or it (or, when it does not exist yet, the folder
+    it would be made in) cannot be written. Checked before work starts, so that hours of training or decoding
+    are not lost to a typo found only when the results are saved. Writes and removes one small probe file."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"{path!r} is a file, not a folder"
+    parent = os.path.abspath(path)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        return f"{path!r} cannot be made: {parent!r} is a file"
+    try:
+        tempfile.TemporaryFile(dir=parent).close()
+    except OSError as e:
+        return f"{path!r} cannot be written ({e.strerror} in {parent!r})"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -133,22 +249,21 @@ def read_mmeureka(path):
     folder = os.path.dirname(os.path.abspath(path))
     stem = os.path.splitext(os.path.basename(path))[0]
     samples = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {line_no}"
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(raw, dict) or "message" not in raw or "answer" not in raw:
-                raise DatasetError(f"{where}: expected an object with 'message' and 'answer' (MM-EUREKA jsonl)")
-            game, answer = _vigal_gold(raw["answer"], where)
-            refs, prompt = _user_turn(raw["message"], where)
-            samples.append({"id": str(raw.get("id") or f"{game}-{stem}-{line_no:06d}"), "game": game,
-                            "images": [_image_path(ref, folder, where) for ref in refs], "prompt": prompt,
-                            "answer": answer, "reward": game})
+    for line_no, line in enumerate(text_lines(path), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}, line {line_no}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+        if not isinstance(raw, dict) or "message" not in raw or "answer" not in raw:
+            raise DatasetError(f"{where}: expected an object with 'message' and 'answer' (MM-EUREKA jsonl)")
+        game, answer = _vigal_gold(raw["answer"], where)
+        refs, prompt = _user_turn(raw["message"], where)
+        samples.append({"id": str(raw.get("id") or f"{game}-{stem}-{line_no:06d}"), "game": game,
+                        "images": [_image_path(ref, folder, where) for ref in refs], "prompt": prompt,
+                        "answer": answer, "reward": game})
     if not samples:
         raise DatasetError(f"{path} holds no records")
     return samples
@@ -213,6 +328,7 @@ def _image_path(ref, folder, where):
     found = next((c for c in candidates if os.path.isfile(c)), None)
     if found is None:
         raise DatasetError(f"{where}: image {ref!r} not found (relative paths are read from {folder!r})")
+    check_image(found, where)
     return os.path.abspath(found)
 
 
@@ -309,8 +425,19 @@ def _load_folder(folder):
 def _first_record(path):
     """The first record of a JSON-lines file or a JSON list, read from the file's head (a 140K-record list is
     not parsed twice); {} when it is not an object."""
-    with open(path, encoding="utf-8") as f:
-        head = f.read(1 << 20)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(1 << 20)
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot be read ({e.strerror})") from None
+    try:
+        head = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(raw) - 3:  # not merely a character cut in two at the 1 MB mark
+            line_no = raw[:e.start].count(b"\n") + 1
+            raise DatasetError(f"{path}, line {line_no}: not UTF-8 text ({e.reason} at byte {e.start + 1} of the "
+                               f"file)") from None
+        head = raw[:e.start].decode("utf-8")
     text = head.lstrip()
     try:
         if text.startswith("["):
@@ -328,6 +455,9 @@ def main(argv=None):
     parser.add_argument("data", nargs="+", help=f"what to convert: {DATA_FORMS} (Snake and Rotation records)")
     parser.add_argument("--mmeureka", required=True, help="output jsonl; images in memory go to images/ beside it")
     args = parser.parse_args(argv)
+    problem = output_folder_problem(os.path.dirname(os.path.abspath(args.mmeureka)))
+    if problem or os.path.isdir(args.mmeureka):
+        parser.error(f"--mmeureka {args.mmeureka}: {problem or 'is a folder; expected a .jsonl file name'}")
     try:
         samples = [sample for path in args.data for sample in load_data(path)]
         export_mmeureka(samples, args.mmeureka)

@@ -430,8 +430,11 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="processes that render samples; the output is identical for any number")
     args = parser.parse_args(argv)
-    if args.n < 1 or args.image_size < 16 or args.workers < 1:
-        parser.error("--n and --workers must be positive and --image-size at least 16")
+    for name, low in (("n", 1), ("workers", 1), ("image_size", 16)):
+        if getattr(args, name) < low:
+            parser.error(f"--{name.replace('_', '-')} must be at least {low}, got {getattr(args, name)}")
+    if records.output_folder_problem(args.out):
+        parser.error(f"--out: {records.output_folder_problem(args.out)}")
     cfg = replace(RotationConfig(), image_size=args.image_size, level=args.level)
 
     jobs = [(i, args.seed, args.split, cfg) for i in range(args.n)]

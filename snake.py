@@ -498,6 +498,8 @@ def main(argv=None):
                       min_length=args.min_length, max_length=args.max_length, epsilon=args.epsilon)
     if args.n < 1:
         parser.error(f"--n must be >= 1, got {args.n}")
+    if records.output_folder_problem(args.out):
+        parser.error(f"--out: {records.output_folder_problem(args.out)}")
     try:
         check_config(cfg)
     except ValueError as e:

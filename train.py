@@ -40,7 +40,8 @@ Commands:
     accelerate launch train.py                                   # the default run: tiny model, CPU, a few minutes
     python train.py --help                                       # every option, with its default
     accelerate launch train.py --resume runs/tiny                # continue from the last complete checkpoint
-    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py   # a real 2-process CPU run (DDP)
+    accelerate launch train.py --overwrite                       # the default run again, replacing runs/tiny
+    ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py --out-dir runs/tiny-2proc  # DDP, CPU
   1 GPU (a single process is not sharded, --fsdp then prints a warning; a 7B full fine-tune, ~60 GB of bf16
   weights, gradients and AdamW state before activations, is at the limit of an 80 GB GPU, a 3B one is not):
     accelerate launch train.py --preset vigal --fsdp false --model Qwen/Qwen2.5-VL-3B-Instruct
@@ -54,28 +55,32 @@ Commands:
 import argparse
 import collections
 import dataclasses
+import errno
 import json
 import math
 import os
-import re
 import shutil
+import signal
 import sys
 import time
 from contextlib import nullcontext
 
 import torch
 from accelerate import Accelerator
-from accelerate.utils import DistributedType, set_seed
+from accelerate.checkpointing import load_accelerator_state, save_accelerator_state
+from accelerate.utils import DistributedType, load_fsdp_optimizer, save_fsdp_optimizer, set_seed
 from tqdm import tqdm
+import transformers
 from transformers import HfArgumentParser
 
 import evaluate
 import grpo
 import rewards
+import runs
 from config import PRESETS, Config, ConfigError, validate
 from data import make_sampler
-from records import DatasetError
-from model import build_tiny_model, check_model_path, load_model, load_processor
+from records import DatasetError, UndecodableImage
+from model import ModelError, build_tiny_model, check_model_path, load_model, load_processor, read_json
 
 # ---------------------------------------------------------------------------------------------------------
 # Command line: one --flag per Config field
@@ -85,17 +90,10 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
     """--help prints this file's docstring as written, then every flag with its help and default."""
 
 
-def find_checkpoint(path):
-    """A checkpoint folder itself, or the newest complete checkpoint-* inside a run folder."""
-    if os.path.isfile(os.path.join(path, "train_state.json")):
-        return path
-    if not os.path.isdir(path):
-        raise ConfigError(f"--resume: {path!r} does not exist")
-    done = sorted(d for d in os.listdir(path) if re.fullmatch(r"checkpoint-\d+", d)
-                  and os.path.isfile(os.path.join(path, d, "train_state.json")))
-    if not done:
-        raise ConfigError(f"--resume: no complete checkpoint-* folder in {path!r}")
-    return os.path.join(path, done[-1])
+class Parser(HfArgumentParser):
+    def error(self, message):  # one line from the first process, not the usage of 60 flags from every process
+        self.exit(2, f"train.py: error: {message} (python train.py --help lists every flag)\n"
+                  if first_process() else None)
 
 
 def parse_config(argv=None):
@@ -103,16 +101,27 @@ def parse_config(argv=None):
 
     transformers' HfArgumentParser makes the flags from the dataclass (--max-steps or --max_steps; booleans as
     --fsdp, --fsdp false), each with its field's help. The preset and the resumed config become the parser's
-    defaults, so a flag given always wins and `--preset vigal --help` shows what that run would get.
+    defaults, so a flag given always wins and `--preset vigal --help` shows what that run would get. A resumed
+    run goes on in the folder --resume names (or the run folder holding the checkpoint it names), not in the
+    out_dir its config recorded: a moved or copied run continues where it now is.
     """
-    first, _ = HfArgumentParser(Config, add_help=False).parse_known_args(argv)  # only --preset and --resume count
+    first_parser = Parser(Config, add_help=False)
+    first_parser.set_defaults(out_dir=None)                 # None: no --out-dir given
+    first, _ = first_parser.parse_known_args(argv)          # only --preset, --resume and --out-dir count here
     if first.preset and first.preset not in PRESETS:
         raise ConfigError(f"unknown preset {first.preset!r}; choose one of: {', '.join(PRESETS)}")
     defaults = dict(PRESETS.get(first.preset, {}))
     if first.resume:
-        defaults.update(json.load(open(os.path.join(find_checkpoint(first.resume), "train_config.json"))))
+        checkpoint = runs.find_checkpoint(first.resume)
+        runs.check_checkpoint(checkpoint)                  # every file whole, before its config is trusted
+        saved = read_json(os.path.join(checkpoint, "train_config.json"))
+        defaults.update({k: v for k, v in saved.items() if k not in ("resume", "overwrite")})
+        defaults["out_dir"] = runs.run_folder_of(checkpoint)
+        if defaults["out_dir"] is None and first.out_dir is None:
+            raise ConfigError(f"--resume {first.resume} is a checkpoint outside a run folder (not named "
+                              f"checkpoint-N): say where the run goes on with --out-dir")
     fields = {f.name for f in dataclasses.fields(Config)}
-    parser = HfArgumentParser(Config, description=__doc__, formatter_class=HelpFormatter)
+    parser = Parser(Config, description=__doc__, formatter_class=HelpFormatter)
     parser.set_defaults(**{name: value for name, value in defaults.items() if name in fields})
     return validate(Config(**vars(parser.parse_args(argv))))
 
@@ -157,20 +166,20 @@ def initial_model(cfg, accelerator, sample_at):
     """The folder or hub name of the model training starts from. cfg.model "tiny": out_dir/tiny-model, built
     by the main process if missing, with a tokenizer trained on the games' prompts and answer formats."""
     if cfg.model != "tiny":
-        try:
-            check_model_path(cfg.model)
-        except FileNotFoundError as e:
-            raise ConfigError(str(e)) from None
-        return cfg.model
+        return cfg.model  # checked by check_model_path before anything loaded
     path = os.path.join(cfg.out_dir, "tiny-model")
     if accelerator.is_main_process and not os.path.isdir(path):
-        corpus = [sample_at(i)["prompt"] for i in range(64)] + [
-            "<think> </think><answer> 90 </answer><answer> 180 </answer>",
-            "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>",
-            "UP", "DOWN", "LEFT", "RIGHT"] * 64
-        build_tiny_model(path, corpus, seed=cfg.seed)
+        build_tiny_model(path, tiny_model_corpus(sample_at), seed=cfg.seed)
     accelerator.wait_for_everyone()
     return path
+
+
+def tiny_model_corpus(sample_at):
+    """What the tiny model's tokenizer is trained on: the run's first prompts and every answer format."""
+    return [sample_at(i)["prompt"] for i in range(64)] + [
+        "<think> </think><answer> 90 </answer><answer> 180 </answer>",
+        "<think> </think><best_answer> UP </best_answer><worst_answer> DOWN, LEFT, RIGHT, None </worst_answer>",
+        "UP", "DOWN", "LEFT", "RIGHT"] * 64
 
 
 def load_policy(cfg, accelerator, model_path):
@@ -217,10 +226,10 @@ def lr_lambda(cfg):
     return f
 
 
-def resume_rollout(accelerator, checkpoint, start_step, steps_per_rollout):
+def resume_rollout(accelerator, model, optimizer, scheduler, checkpoint, start_step, steps_per_rollout):
     """Restore optimizer, scheduler and RNG from a checkpoint; a run stopped inside a rollout also gets this
     process's rows of that rollout back, so it trains on the same completions. None: start a new rollout."""
-    accelerator.load_state(os.path.join(checkpoint, "state"))
+    load_training_state(accelerator, model, optimizer, scheduler, os.path.join(checkpoint, "state"))
     if start_step % steps_per_rollout == 0:
         return None
     path = os.path.join(checkpoint, f"rollout-{accelerator.process_index}.pt")
@@ -231,34 +240,15 @@ def resume_rollout(accelerator, checkpoint, start_step, steps_per_rollout):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The run folder: resolved config, metrics, checkpoints (Hugging Face folders, written atomically)
+# The run folder: resolved config, metrics, checkpoints (Hugging Face folders, written whole; runs.py has the rules)
 
 
-def _step_of(line):
-    """The step of a metrics line; infinity for a line cut short when a run was killed while writing it."""
-    try:
-        return json.loads(line)["step"]
-    except (ValueError, KeyError, TypeError):
-        return math.inf
-
-
-def truncate_metrics(path, step):
-    """Keep only the metric lines of steps <= `step` (a resumed run re-logs the steps after its checkpoint)."""
-    if not os.path.isfile(path):
-        return
-    lines = [line for line in open(path) if _step_of(line) <= step]
-    with open(path, "w") as f:
-        f.writelines(lines)
-
-
-def start_run_folder(accelerator, cfg, start_step, model_path, policy):
-    """out_dir with config.json and metrics.jsonl (cut back to the resumed step); prints the config and the
+def start_run_folder(accelerator, cfg, model_path, policy):
+    """out_dir's config.json (its metrics.jsonl was set by runs.prepare_run_folder); prints the config and the
     model. Returns the metrics path."""
     metrics_path = os.path.join(cfg.out_dir, "metrics.jsonl")
     if accelerator.is_main_process:
-        os.makedirs(cfg.out_dir, exist_ok=True)
         json.dump(dataclasses.asdict(cfg), open(os.path.join(cfg.out_dir, "config.json"), "w"), indent=1)
-        truncate_metrics(metrics_path, start_step)                  # drop steps logged after the checkpoint we resume
         trainable = [p for p in policy.parameters() if p.requires_grad]
         print(f"config: {json.dumps(dataclasses.asdict(cfg))}")
         sharded = ", FSDP2-sharded" if accelerator.distributed_type == DistributedType.FSDP else ""
@@ -270,20 +260,40 @@ def start_run_folder(accelerator, cfg, start_step, model_path, policy):
     return metrics_path
 
 
-def save_checkpoint(accelerator, model, processor, cfg, step, rollout=None):
-    """out_dir/checkpoint-{step:06d}: model + processor (loadable by from_pretrained), train_config.json,
-    accelerator state (optimizer, scheduler, every process's RNG) and, when the step ends in the middle of a
-    rollout's steps, each process's stored rollout (rollout-{rank}.pt), so a resumed run trains on exactly
-    the same completions. Written to a .tmp folder and renamed only when complete (train_state.json last):
-    a folder named checkpoint-N is always whole, and a run killed mid-save leaves only *.tmp/*.old folders,
-    which find_checkpoint ignores."""
+def save_training_state(accelerator, model, optimizer, scheduler, folder):
+    """Optimizer, scheduler and every process's RNG, into `folder`: what accelerator.save_state writes, less the
+    weights, which the checkpoint's model folder already holds (save_state would write them a second time, 15 to
+    30 GB more per 7B checkpoint). Under FSDP each process writes its shard of the optimizer state."""
+    os.makedirs(folder, exist_ok=True)
+    if accelerator.distributed_type == DistributedType.FSDP:
+        save_fsdp_optimizer(accelerator.state.fsdp_plugin, accelerator, optimizer, model, folder)
+    save_accelerator_state(folder, [], [] if accelerator.distributed_type == DistributedType.FSDP else [optimizer],
+                           [scheduler], [], accelerator.process_index, accelerator.step)
+
+
+def load_training_state(accelerator, model, optimizer, scheduler, folder):
+    """The inverse of save_training_state: the weights were loaded with the model, from the checkpoint folder."""
+    if accelerator.distributed_type == DistributedType.FSDP:
+        load_fsdp_optimizer(accelerator.state.fsdp_plugin, accelerator, optimizer, model, folder)
+    on_device = accelerator.num_processes > 1 and accelerator.multi_device   # as accelerator.load_state decides
+    load_accelerator_state(folder, [], [] if accelerator.distributed_type == DistributedType.FSDP else [optimizer],
+                           [scheduler], [], accelerator.process_index, map_location="on_device" if on_device else "cpu")
+
+
+def save_checkpoint(accelerator, model, optimizer, scheduler, processor, cfg, step, rollout=None):
+    """out_dir/checkpoint-{step:06d}: model + processor (loadable by from_pretrained), train_config.json, the
+    training state (optimizer, scheduler, every process's RNG), the run's metrics up to this step (a resume
+    checks them against the run's, runs.consistent) and, when the step ends in the middle of a rollout's steps,
+    each process's stored rollout (rollout-{rank}.pt), so a resumed run trains on exactly the same completions.
+    Written to a .tmp folder and renamed only when complete (train_state.json last): a folder named
+    checkpoint-N is always whole. Then only the newest --save-total-limit checkpoints are kept."""
     final = os.path.join(cfg.out_dir, f"checkpoint-{step:06d}")
-    tmp, old = final + ".tmp", final + ".old"
+    tmp = final + ".tmp"
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
     accelerator.wait_for_everyone()
-    accelerator.save_state(os.path.join(tmp, "state"))
+    save_training_state(accelerator, model, optimizer, scheduler, os.path.join(tmp, "state"))
     if rollout is not None:
         torch.save(rollout, os.path.join(tmp, f"rollout-{accelerator.process_index}.pt"))
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every process gathers its shards
@@ -291,13 +301,12 @@ def save_checkpoint(accelerator, model, processor, cfg, step, rollout=None):
         accelerator.unwrap_model(model).save_pretrained(tmp, state_dict=state_dict, safe_serialization=True)
         processor.save_pretrained(tmp)
         json.dump(dataclasses.asdict(cfg), open(os.path.join(tmp, "train_config.json"), "w"), indent=1)
+        runs.write_atomically(os.path.join(tmp, "metrics.jsonl"),
+                              runs.metric_lines(os.path.join(cfg.out_dir, "metrics.jsonl"), step))
         json.dump({"step": step, "num_processes": accelerator.num_processes},
                   open(os.path.join(tmp, "train_state.json"), "w"))
-        if os.path.isdir(final):  # saving a step again (resumed from an older checkpoint): never delete in place
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, final)  # never there already: runs.prepare_run_folder moved later checkpoints aside
+        runs.prune_checkpoints(cfg.out_dir, cfg.save_total_limit)
     accelerator.wait_for_everyone()
     return final
 
@@ -470,7 +479,23 @@ def log_step(accelerator, cfg, metrics_path, bar, metrics):
 
 
 def train(cfg):
-    # ---- processes, data, model, optimizer, run folder
+    # ---- what needs no model is checked first: the data, the checkpoint resumed, the run folder (runs.py)
+    sample_at = make_sampler(cfg)
+    checkpoint = runs.find_checkpoint(cfg.resume) if cfg.resume else None
+    start_step = runs.check_checkpoint(checkpoint) if checkpoint else 0
+    if cfg.model != "tiny" and not checkpoint:
+        check_model_path(cfg.model)  # a folder that is not a whole model, named now rather than deep in the loader
+    runs.check_run_folder(cfg.out_dir, checkpoint, cfg.overwrite)
+    if start_step > cfg.max_steps:
+        raise ConfigError(f"--max-steps {cfg.max_steps} is below step {start_step}, where {checkpoint} was saved: "
+                          f"nothing to train (raise --max-steps)")
+    if start_step == cfg.max_steps:
+        if first_process():
+            print(f"train.py: {checkpoint} is at step {start_step} of --max-steps {cfg.max_steps}: nothing left to "
+                  f"do (raise --max-steps to train on)")
+        return None
+
+    # ---- processes, run folder, model, optimizer
     accelerator = make_accelerator(cfg)
     W, rank = accelerator.num_processes, accelerator.process_index
     G, S = cfg.num_generations, cfg.steps_per_rollout
@@ -481,18 +506,21 @@ def train(cfg):
     local_rows = step_rows // W                                    # this process's completions per step
     steps_per_rollout = S * cfg.num_iterations                     # optimizer steps per rollout
     set_seed(cfg.seed + rank)                                      # different sampling noise on each process
-    sample_at = make_sampler(cfg)
-    checkpoint = find_checkpoint(cfg.resume) if cfg.resume else None
-    start_step = json.load(open(os.path.join(checkpoint, "train_state.json")))["step"] if checkpoint else 0
+    accelerator.wait_for_everyone()                                # every process has checked the folder as it was
+    if accelerator.is_main_process:
+        for line in runs.prepare_run_folder(cfg.out_dir, checkpoint, start_step, cfg.overwrite, cfg.model == "tiny"):
+            print(line)
+    accelerator.wait_for_everyone()
     model_path = checkpoint or initial_model(cfg, accelerator, sample_at)
     processor, model, ref_model = load_policy(cfg, accelerator, model_path)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate,
                                   weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg))
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
-    rollout = resume_rollout(accelerator, checkpoint, start_step, steps_per_rollout) if checkpoint else None
+    rollout = (resume_rollout(accelerator, model, optimizer, scheduler, checkpoint, start_step, steps_per_rollout)
+               if checkpoint else None)
     policy = accelerator.unwrap_model(model)                       # generation runs on the unwrapped module
-    metrics_path = start_run_folder(accelerator, cfg, start_step, model_path, policy)
+    metrics_path = start_run_folder(accelerator, cfg, model_path, policy)
 
     # ---- held-out accuracy before training (test split: a seed stream training never sees)
     held_out_path = os.path.join(cfg.out_dir, "held_out.json")
@@ -554,33 +582,76 @@ def train(cfg):
             stats, timings, tokens_per_second))
         if (step + 1) % cfg.save_every == 0 or step + 1 == cfg.max_steps:
             mid_rollout = (step + 1) % steps_per_rollout != 0
-            last_checkpoint = save_checkpoint(accelerator, model, processor, cfg, step + 1,
+            last_checkpoint = save_checkpoint(accelerator, model, optimizer, scheduler, processor, cfg, step + 1,
                                               rollout if mid_rollout else None)
     bar.close()
 
     # ---- the end of the run: where the time went, held-out accuracy after training, the report
-    if cfg.max_steps > start_step:
-        if accelerator.is_main_process:
-            run_metrics = [json.loads(line) for line in open(metrics_path) if line.strip()]
-            tqdm.write(evaluate.timing_summary([m for m in run_metrics if m["step"] > start_step]))
-        if eval_set:
-            evaluate.held_out_accuracy(accelerator, policy, processor, eval_set, cfg, step=cfg.max_steps,
-                                       path=held_out_path)
-        evaluate.write_run_report(accelerator, policy, processor, eval_set, cfg)
+    if accelerator.is_main_process:
+        run_metrics = [json.loads(line) for line in open(metrics_path) if line.strip()]
+        tqdm.write(evaluate.timing_summary([m for m in run_metrics if m["step"] > start_step]))
+    if eval_set:
+        evaluate.held_out_accuracy(accelerator, policy, processor, eval_set, cfg, step=cfg.max_steps,
+                                   path=held_out_path)
+    evaluate.write_run_report(accelerator, policy, processor, eval_set, cfg)
     if cfg.report_to:
         accelerator.end_training()
-    if accelerator.is_main_process and cfg.max_steps > start_step:
+    if accelerator.is_main_process:
         print(f"done: {cfg.max_steps} steps. metrics: {metrics_path}\ncheckpoint: {last_checkpoint}\n"
               f"evaluate it: python evaluate.py --model {last_checkpoint}")
     return accelerator.unwrap_model(model)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# How a run ends when it cannot go on: one line from the first process, never a traceback
+
+
+def first_process():
+    """Whether this is the launch's first process (RANK is set by accelerate launch and torchrun; a plain
+    `python train.py` is the only one). It alone speaks: N processes with the same bad input print one message."""
+    return os.environ.get("RANK", "0") == "0"
+
+
+def how_to_resume(cfg, why="interrupted"):
+    """The one line a run that stops before its end (Ctrl-C, SIGTERM, a full disk) ends with."""
+    if cfg is None:
+        return f"train.py: {why}"
+    found = runs.checkpoints(cfg.out_dir)
+    if not found:
+        again = f"; start again with --overwrite to replace what {cfg.out_dir} holds" if runs.run_outputs(
+            cfg.out_dir) else ""
+        return f"train.py: {why} before the first checkpoint (--save-every {cfg.save_every}): nothing to resume{again}"
+    return (f"train.py: {why}; {list(found.values())[-1]} is the last checkpoint; continue with: "
+            f"accelerate launch train.py --resume {cfg.out_dir}")
+
+
+def stop(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM (a cluster's preemption) ends the run as Ctrl-C does
+
+
 def main(argv=None):
+    signal.signal(signal.SIGTERM, stop)
+    transformers.utils.logging.disable_progress_bar()  # no "Loading weights" / "Writing model shards" bar per save
+    cfg = None
     try:
         cfg = parse_config(argv)
         return train(cfg)
-    except (ConfigError, DatasetError) as e:  # the user's input was wrong: one clear line, no traceback
-        sys.exit(f"train.py: error: {e}")
+    except (ConfigError, DatasetError, ModelError) as e:  # the user's input was wrong: one clear line, no traceback
+        # every process checks the same input and fails alike, so the first one speaks for all; a damaged image
+        # met during training is met by one process only, which speaks for itself
+        sys.exit(f"train.py: error: {e}" if first_process() or isinstance(e, UndecodableImage) else 1)
+    except OSError as e:  # a full disk: the checkpoint being written is unfinished, so never used
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        for bar in list(tqdm._instances):  # end the progress bar's line, so the message has its own
+            bar.close()
+        sys.exit(how_to_resume(cfg, f"error: {e.strerror} writing {e.filename} (free some space first)"))
+    except KeyboardInterrupt:
+        for bar in list(tqdm._instances):  # end the progress bar's line, so the message has its own
+            bar.close()
+        if first_process():
+            print(how_to_resume(cfg), file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Seconds per GRPO step: our loop (train.py), and TRL's GRPOTrainer on the same model and data when TRL is installed.
 
 The README's Speed section comes from this script. For each image size it
-  1. builds the tiny Qwen2.5-VL exactly as `accelerate launch train.py` does (train.py, 0 steps, once),
+  1. builds the tiny Qwen2.5-VL exactly as `accelerate launch train.py` does (its corpus and seed, once),
   2. writes the prompts to time at that image size as a dataset folder (metadata.jsonl + images/): --prompt demo,
      the default run's one-word 4x4 Snake board (a short prompt); snake, ViGaL's own Snake prompt as snake.py
      writes it for the vigal preset (10x10 board, think / best / worst answer: a long prompt, ~1,400 tiny-tokenizer
@@ -48,7 +48,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from config import Config  # noqa: E402
 from data import make_sampler  # noqa: E402
 from config import PRESETS  # noqa: E402
+from model import build_tiny_model  # noqa: E402
 from records import load_images, read_dataset, write_dataset  # noqa: E402
+from train import tiny_model_corpus  # noqa: E402
 
 WARMUP = 2  # first steps: allocator and kernel warm-up on both sides, not counted
 
@@ -62,10 +64,11 @@ def run_train(*flags):
 
 
 def tiny_model(work):
-    """The folder of the tiny model the default run builds (train.py with 0 steps builds it and stops)."""
-    run_dir = os.path.join(work, "default-run")
-    run_train("--out-dir", run_dir, "--max-steps", "0", "--eval-samples", "0")
-    return os.path.join(run_dir, "tiny-model")
+    """The folder of the tiny model the default run builds: train.py's corpus and seed, built once per --work."""
+    path = os.path.join(work, "default-run", "tiny-model")
+    if not os.path.isdir(path):
+        build_tiny_model(path, tiny_model_corpus(make_sampler(Config())), seed=Config.seed)
+    return path
 
 
 PROMPTS = {  # the Config of the samples each --prompt times: the default run's, or the vigal preset's games
@@ -107,7 +110,7 @@ def ours(model_dir, data_dir, image_size, args):
               "--num-generations", str(args.num_generations),
               "--max-completion-length", str(args.max_completion_length), "--beta", "0", "--max-steps", str(steps),
               "--save-every", str(steps), "--eval-samples", "0", "--max-pixels", str(image_size * image_size),
-              "--answer-words", "", "--entropy-coef", "0")
+              "--answer-words", "", "--entropy-coef", "0", "--overwrite")  # the bench's own folder, rerun as is
     rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))][WARMUP:]
     phases = {k: statistics.median(m[f"seconds/{k}"] for m in rows) for k in ("generate", "logps", "update")
               if f"seconds/{k}" in rows[0]}

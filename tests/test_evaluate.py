@@ -116,9 +116,8 @@ def test_a_checkpoint_answers_with_the_words_it_was_trained_on_and_compare_holds
 def test_bad_model_ends_with_one_message(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         evaluate.main(["play", "--model", "./no/such/model", "--out", str(tmp_path)])
-    assert str(exit_info.value.code) == ("evaluate.py play: error: could not load model './no/such/model': model not "
-                                         "found: './no/such/model' is neither a folder nor a hub name like "
-                                         "'Qwen/Qwen2.5-VL-7B-Instruct'")
+    assert str(exit_info.value.code) == ("evaluate.py play: error: model not found: './no/such/model' is neither a "
+                                         "folder nor a hub name like 'Qwen/Qwen2.5-VL-7B-Instruct'")
 
 
 def test_wrong_schema_folder_prints_no_traceback(tmp_path):

@@ -98,10 +98,12 @@ def test_bad_input_ends_with_one_clear_message(args, message, tmp_path):
 
 
 def test_malformed_jsonl_line_is_named(tmp_path):
+    from PIL import Image
     data = tmp_path / "data"
     (data / "images").mkdir(parents=True)
-    good = {"id": "a", "game": "snake", "images": [], "prompt": "p", "answer": {"best": ["UP"], "worst": []},
-            "reward": "snake"}
+    Image.new("RGB", (8, 8)).save(data / "images" / "a.png")
+    good = {"id": "a", "game": "snake", "images": ["images/a.png"], "prompt": "p",
+            "answer": {"best": ["UP"], "worst": []}, "reward": "snake"}
     (data / "metadata.jsonl").write_text(json.dumps(good) + "\n" + '{"id": "b", "game": \n')
     p = run("train.py", "--out-dir", str(tmp_path / "run"), "--data", str(data), check=False)
     assert p.returncode != 0 and "Traceback" not in p.stderr

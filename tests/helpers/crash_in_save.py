@@ -16,7 +16,7 @@ if __name__ == "__main__":
     real_replace = os.replace
 
     def replace(src, dst):
-        if os.path.basename(dst) == target:
+        if os.path.basename(dst) == target and src.endswith(".tmp"):  # the save's rename, not a move aside
             os._exit(137)
         return real_replace(src, dst)
     train.os.replace = replace  # train.py's os is this os: patched for the whole process, matched by name
