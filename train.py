@@ -656,3 +656,5 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+    if torch.distributed.is_initialized():  # end gloo's threads now: left to the interpreter's exit, they can abort it
+        torch.distributed.destroy_process_group()

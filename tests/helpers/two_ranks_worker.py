@@ -24,3 +24,4 @@ if __name__ == "__main__":
     torch.distributed.all_gather(everyone, fingerprint)
     if state.is_main_process:
         json.dump({"num_processes": state.num_processes, "fingerprints": [f.tolist() for f in everyone]}, open(report, "w"))
+    torch.distributed.destroy_process_group()  # before the interpreter's exit, which can abort on gloo's threads
