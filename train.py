@@ -206,10 +206,18 @@ def load_policy(cfg, accelerator, model_path):
         model.config.use_cache = False
     ref_model = None
     if cfg.beta > 0:  # Game-RL: KL to the initial model; with beta = 0 no copy is kept (ViGaL)
-        # forward-only, so no master copy: loaded in the compute dtype, and sharded like the policy under FSDP2
+        # Forward-only, and built to compute exactly as the policy does, so that before the first update the two
+        # agree to the bit (KL 0, not bf16 noise: 1e-4 a token measured on the 3B shape). Without FSDP: the
+        # policy's float32 weights and bf16 tower, under the same autocast. Under FSDP2: bf16 weights (what the
+        # policy's mixed-precision policy computes with), sharded with that policy.
         initial = cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model")
-        ref_model = load_model(initial, torch.bfloat16 if bf16 else torch.float32).requires_grad_(False).eval()
-        ref_model = shard_reference(ref_model) if fsdp else ref_model.to(accelerator.device)
+        ref_model = load_model(initial, torch.bfloat16 if bf16 and fsdp else torch.float32).requires_grad_(False).eval()
+        if fsdp:
+            ref_model = shard_reference(ref_model, accelerator.state.fsdp_plugin.mixed_precision_policy)
+        else:
+            if bf16 and cfg.freeze_vision:
+                ref_model.model.visual.to(torch.bfloat16)
+            ref_model.to(accelerator.device)
     if cfg.answer_words:  # constrained decoding: policy and reference only ever answer with one of these words
         try:
             answer_ids = grpo.answer_token_ids(processor.tokenizer, cfg.answer_words)
@@ -221,16 +229,17 @@ def load_policy(cfg, accelerator, model_path):
     return processor, model, ref_model
 
 
-def shard_reference(ref_model):
+def shard_reference(ref_model, mp_policy=None):
     """The reference model sharded with FSDP2 for forward passes only: each decoder layer a unit, as in the
     policy, all-gathered for its forward and freed after it, so each process holds 1/W of the weights (a 7B
     reference is 16.6 GB in bf16 unsharded). The root unit (embeddings, vision tower, output layer) stays
     gathered from a forward until release_reference, because token_logps runs the output layer after the
-    forward, outside any FSDP hook."""
+    forward, outside any FSDP hook. mp_policy: the policy's mixed-precision policy, if any."""
     from torch.distributed.fsdp import fully_shard
+    kwargs = {"mp_policy": mp_policy} if mp_policy is not None else {}
     for layer in ref_model.model.language_model.layers:
-        fully_shard(layer)
-    return fully_shard(ref_model)
+        fully_shard(layer, **kwargs)
+    return fully_shard(ref_model, **kwargs)
 
 
 def release_reference(ref_model):
@@ -592,8 +601,9 @@ def train(cfg):
                 policy.eval()
                 with compute_precision(cfg, accelerator.device):
                     batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature)
-            if ref_model is not None:  # loaded in the compute dtype: no autocast needed
-                batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
+            if ref_model is not None:
+                with compute_precision(cfg, accelerator.device):  # as the policy computes its log-probs
+                    batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
                 release_reference(ref_model)
             timings["logps"] = time.perf_counter() - t                # 0 when neither is needed
             # completion tokens of the whole rollout, all processes, per second of (parallel) generation

@@ -7,6 +7,9 @@ so where the bf16-computed gradient has the float32 one's sign the two steps agr
 step taken on bf16 weights (what --dtype bfloat16 loaded before) moves no norm weight: 1e-6 is below bf16's
 resolution at 1.0, which shows the comparison can fail.
 """
+import dataclasses
+
+import pytest
 import torch
 from accelerate import Accelerator
 
@@ -85,3 +88,23 @@ def test_bf16_compute_with_float32_master_weights_steps_as_float32(tiny_model_di
                                    for k, v in batch.items()})
     for k in norms:
         assert torch.equal(lost[k].float(), start[k].to(torch.bfloat16).float()), k
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_the_reference_model_computes_exactly_as_the_policy(tiny_model_dir, tmp_path, dtype):
+    """Before any update the KL to the reference must be exactly 0: the reference is built and run as the policy
+    is (train.load_policy, train.compute_precision), not merely from the same weights. A bf16 reference beside a
+    float32-weight policy under autocast differs by bf16 rounding (1e-4 a token of k3 KL on the 3B shape)."""
+    import grpo
+    path = str(tmp_path / "batch.pt")
+    make_fixed_batch(tiny_model_dir, path)
+    batch = torch.load(path, weights_only=True)["batch"]
+    cfg = dataclasses.replace(step_config(dtype), beta=0.04, model=tiny_model_dir)
+    accelerator = Accelerator(cpu=True)
+    _, policy, ref = train.load_policy(cfg, accelerator, tiny_model_dir)
+    policy.train()
+    with train.compute_precision(cfg, accelerator.device):   # one micro-batch of all 8 rows in both passes
+        logps = grpo.completion_logps(policy, batch, cfg.temperature)   # as update_step computes it, with grad
+        ref_logps = grpo.batch_logps(ref, batch, 8, cfg.temperature)    # as train.py's phase 4 computes it
+    assert torch.equal(logps.detach(), ref_logps)
+    assert torch.equal(grpo.kl_penalty(logps, ref_logps).detach(), torch.zeros_like(logps))
