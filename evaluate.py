@@ -127,7 +127,7 @@ def write_report(out_dir, stem, report, markdown):
 # The protocol and the model. A protocol is a training config read for what decides how a model is asked: the
 # games and their settings, the system prompt and answer format (and answer words), the image bounds, the max
 # new tokens and the decoding. Every model a comparison puts side by side is asked under one protocol, so that
-# the comparison measures the models, not the rules (a base model given 48 tokens against a trained one's 3000).
+# the comparison measures the models, not the rules (fewer tokens, another prompt or smaller images for one).
 
 
 def checkpoint_config(model_dir):
@@ -163,8 +163,8 @@ def protocol_for(model_path, protocol=None, fallback=None):
         return own, f"{model_path}'s train_config.json"
     if fallback is not None:
         return fallback
-    return Config(**PRESETS["vigal"], preset="vigal"), ("the vigal preset's (no train_config.json; --protocol CHECKPOINT asks it as "
-                                        "that checkpoint was asked)")
+    return Config(**PRESETS["vigal"], preset="vigal"), ("the vigal preset's (no train_config.json; --protocol "
+                                                        "CHECKPOINT asks it as that checkpoint was asked)")
 
 
 def bench_max_new_tokens(cfg, args):
@@ -183,10 +183,12 @@ def protocol_record(cfg, source, args):
 def describe_protocol(model_path, cfg, source, args):
     """One line: which protocol a model is evaluated under, and what it sets."""
     r = protocol_record(cfg, source, args)
-    return (f"protocol for {model_path}: {source}: games {r['games']} ({r['answer_format']} answers"
-            f"{', words ' + r['answer_words'] if r['answer_words'] else ''}), max {r['max_new_tokens']} new tokens "
-            f"(benchmarks {r['bench_max_new_tokens']}), temperature {r['temperature']}, images "
-            f"{r['min_pixels']}-{r['max_pixels']} px, system prompt {r['system_prompt'][:40] + '...' if r['system_prompt'] else 'none'}")
+    words = f", words {r['answer_words']}" if r["answer_words"] else ""
+    prompt = r["system_prompt"]
+    system = repr(prompt[:40] + ("..." if len(prompt) > 40 else "")) if prompt else "none"
+    return (f"protocol for {model_path}: {source}: games {r['games']} (Snake answers: {r['answer_format']}{words}), "
+            f"max {r['max_new_tokens']} new tokens (benchmarks {r['bench_max_new_tokens']}), temperature "
+            f"{r['temperature']}, images {r['min_pixels']}-{r['max_pixels']} px, system prompt {system}")
 
 
 def load(model_path, cfg):
@@ -913,8 +915,9 @@ def timing_summary(metrics, warmup=2):
 def add_decoding(p, protocol_default="the model's train_config.json; a model without one (a base model) gets the vigal "
                                       "preset's"):
     p.add_argument("--protocol", default=None, metavar="PRESET_OR_CHECKPOINT",
-                   help="how the model is asked: a preset (vigal, gamerl) or a checkpoint folder, whose train_config.json "
-                        "sets the games, prompt, answer format, image bounds, max new tokens and decoding; default: "
+                   help="how the model is asked: a preset (vigal, gamerl) or a checkpoint folder, whose "
+                        "train_config.json sets the games, prompt, answer format, image bounds, max new tokens and "
+                        "decoding; default: "
                         f"{protocol_default}. The protocol used is printed and saved in the report")
     p.add_argument("--batch-size", type=int, default=8, help="prompts decoded together (default 8)")
     p.add_argument("--max-new-tokens", type=int, default=None,
