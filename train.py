@@ -186,8 +186,9 @@ def load_policy(cfg, accelerator, model_path):
     The policy's trainable weights are float32 whatever --dtype says: they are the optimizer's master copy, and
     --dtype bfloat16 only makes the compute bf16 (compute_precision; under FSDP2 also the plugin's
     mixed-precision policy). AdamW moves a weight by about the learning rate, 1e-6 or 5e-7 in the presets, far
-    below bf16's resolution (8 significant bits: steps of 0.0039 at 1.0), so bf16 weights would round most
-    updates away (measured on the 3B shape: 1.1% of the values moved in 2 steps, no norm weight at all).
+    below bf16's resolution (8 significant bits: steps of 0.0039 at 1.0), so bf16 weights round most updates
+    away. Measured on the 3B shape cut to 2 layers, 2 vigal steps at lr 1e-6: with bf16 weights 0.88% of the
+    trainable values moved and no norm weight at all; with float32 master weights 99.97% and 99.91%.
     Frozen weights are never updated and need no master copy: without FSDP the frozen vision tower is bf16.
     """
     bf16 = cfg.dtype == "bfloat16"
