@@ -37,7 +37,8 @@ class Config:
     # --- model
     model: str = field(default="tiny", metadata={
         "help": "hub name or folder; 'tiny' builds a small random Qwen2.5-VL in out_dir/tiny-model first"})
-    dtype: str = field(default="float32", metadata={"help": "weight dtype to load: float32 or bfloat16"})
+    dtype: str = field(default="float32", metadata={
+        "help": "compute dtype, float32 or bfloat16; the trained weights stay float32 either way (master copy)"})
     gradient_checkpointing: bool = field(default=False, metadata={
         "help": "recompute activations in backward to save memory (real model sizes)"})
     fsdp: bool = field(default=False, metadata={

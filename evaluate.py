@@ -13,8 +13,12 @@ Four modes, one per concern, all on the same model loading, batched decoding and
     compare  a base model and a trained checkpoint on the same games (and benchmarks, and head-to-head Snake
              games), one table with deltas next to the papers' reported numbers.
 
-Decoding follows the checkpoint's preset: greedy for ViGaL (and the tiny demo), temperature 0.2 for Game-RL
-(Config.eval_temperature); --temperature overrides. Every mode writes JSON (every sample or game) and Markdown.
+A model is asked under a protocol: a training config's games, prompt, answer format, image bounds, max new tokens
+and decoding (greedy for ViGaL and the tiny demo, temperature 0.2 for Game-RL: Config.eval_temperature). It is the
+checkpoint's own train_config.json; a model without one (a base model, a hub name) gets the vigal preset's, or,
+beside a trained model (compare, play --opponent), that model's; --protocol names another (a preset or a
+checkpoint). So base and trained are always asked alike. The protocol is printed and saved in every report;
+--temperature and --max-new-tokens override it. Every mode writes JSON (every sample or game) and Markdown.
 
 train.py calls this file too, for a run's own evaluation: held-out accuracy before and after training
 (held_out_accuracy) and the end-of-run report (write_run_report: report.md, curve.png, rollouts/). The arrows
@@ -121,15 +125,18 @@ def write_report(out_dir, stem, report, markdown):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Model loading: the checkpoint's own config decides games, image bounds, answer format and decoding
+# The protocol and the model. A protocol is a training config read for what decides how a model is asked: the
+# games and their settings, the system prompt and answer format (and answer words), the image bounds, the max
+# new tokens and the decoding. Every model a comparison puts side by side is asked under one protocol, so that
+# the comparison measures the models, not the rules (fewer tokens, another prompt or smaller images for one).
 
 
 def checkpoint_config(model_dir):
-    """The training config saved beside a checkpoint (train_config.json). A model not trained here (a hub name,
-    a folder without one) is asked ViGaL's questions, as ViGaL evaluates: the vigal preset's config."""
+    """The training config saved beside a checkpoint (train_config.json); None for a model not trained here (a
+    hub name, a folder without one)."""
     path = os.path.join(model_dir, "train_config.json")
     if not os.path.isfile(path):
-        return Config(**PRESETS["vigal"])
+        return None
     try:
         saved = read_json(path)
     except ModelError as e:
@@ -138,27 +145,83 @@ def checkpoint_config(model_dir):
     return Config(**{k: v for k, v in saved.items() if k in fields})
 
 
-def load(model_path, answer_words=None):
-    """(config, processor, model) for a checkpoint folder or hub name; on a GPU in bfloat16, else CPU float32.
-    Decoding is restricted to `answer_words` (default: the words the checkpoint was trained with, if any)."""
+def named_protocol(name):
+    """--protocol: a preset name (vigal, gamerl) or a checkpoint folder, whose train_config.json is the protocol."""
+    if name in PRESETS:
+        return Config(**PRESETS[name], preset=name), f"the {name} preset's"
+    cfg = checkpoint_config(name) if os.path.isdir(name) else None
+    if cfg is None:
+        raise EvalError(f"--protocol {name!r} is neither a preset ({', '.join(PRESETS)}) nor a checkpoint folder "
+                        f"with a train_config.json")
+    return cfg, f"{name}'s"
+
+
+def protocol_for(model_path, protocol=None, fallback=None):
+    """(Config, where it comes from) for the model at model_path: --protocol if given, else the model's own
+    train_config.json, else `fallback` ((Config, source): the protocol of the model it is compared with), else the
+    vigal preset's, as ViGaL evaluates its base model (a hub name has no train_config.json). Never silent: the
+    caller prints describe_protocol."""
+    if protocol:
+        return named_protocol(protocol)
+    own = checkpoint_config(model_path) if os.path.isdir(model_path) else None
+    if own is not None:
+        return own, f"{model_path}'s train_config.json"
+    if fallback is not None:
+        return fallback
+    return Config(**PRESETS["vigal"], preset="vigal"), ("the vigal preset's (no train_config.json; --protocol "
+                                                        "CHECKPOINT asks it as that checkpoint was asked)")
+
+
+def bench_max_new_tokens(cfg, args):
+    """--max-new-tokens, else ViGaL's 4096 for the papers' presets, else the run's own completion length."""
+    return args.max_new_tokens or (4096 if cfg.preset in PRESETS else cfg.max_completion_length)
+
+
+def protocol_record(cfg, source, args):
+    """The protocol as a report records it: every setting that decides how the model was asked."""
+    return {"source": source, "games": cfg.games, "answer_format": cfg.answer_format, "answer_words": cfg.answer_words,
+            "system_prompt": cfg.system_prompt, "min_pixels": cfg.min_pixels, "max_pixels": cfg.max_pixels,
+            "max_new_tokens": args.max_new_tokens or cfg.max_completion_length,
+            "bench_max_new_tokens": bench_max_new_tokens(cfg, args), "temperature": decoding(cfg, args)}
+
+
+def describe_protocol(model_path, cfg, source, args):
+    """One line: which protocol a model is evaluated under, and what it sets."""
+    r = protocol_record(cfg, source, args)
+    words = f", words {r['answer_words']}" if r["answer_words"] else ""
+    prompt = r["system_prompt"]
+    system = repr(prompt[:40] + ("..." if len(prompt) > 40 else "")) if prompt else "none"
+    return (f"protocol for {model_path}: {source}: games {r['games']} (Snake answers: {r['answer_format']}{words}), "
+            f"max {r['max_new_tokens']} new tokens (benchmarks {r['bench_max_new_tokens']}), temperature "
+            f"{r['temperature']}, images {r['min_pixels']}-{r['max_pixels']} px, system prompt {system}")
+
+
+def load(model_path, cfg):
+    """(processor, model) for a checkpoint folder or hub name, set up for protocol `cfg`: its image bounds, and
+    decoding restricted to its answer words if it has any (the tiny demo's). On a GPU in bfloat16, else float32."""
     try:
         check_model_path(model_path)  # a folder that is not a whole model is named here, before anything loads
     except ModelError as e:
         raise EvalError(str(e)) from None
     try:
-        cfg = checkpoint_config(model_path)
         processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
         cuda = torch.cuda.is_available()
         model = load_model(model_path, torch.bfloat16 if cuda else torch.float32).eval()
     except (OSError, TypeError) as e:  # offline hub, a foreign train_config
         raise EvalError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
-    answer_words = cfg.answer_words if answer_words is None else answer_words
-    if answer_words:  # constrained decoding (the tiny demo's answers): the model answers as it was trained to
+    if cfg.answer_words:  # constrained decoding: the model answers as the protocol's run was trained to
         try:
-            grpo.restrict_vocabulary(model, grpo.answer_token_ids(processor.tokenizer, answer_words))
+            grpo.restrict_vocabulary(model, grpo.answer_token_ids(processor.tokenizer, cfg.answer_words))
         except ValueError as e:
-            raise EvalError(f"answer words {answer_words!r} of {model_path!r}: {e}") from None
-    return cfg, processor, model.to("cuda") if cuda else model
+            raise EvalError(f"answer words {cfg.answer_words!r} of {model_path!r}: {e}") from None
+    return processor, model.to("cuda") if cuda else model
+
+
+def load_under_protocol(model_path, protocol, args, fallback=None):
+    """(cfg, source, processor, model): protocol_for, said out loud, then load."""
+    cfg, source = protocol_for(model_path, protocol, fallback)
+    print(describe_protocol(model_path, cfg, source, args))
+    return (cfg, source, *load(model_path, cfg))
 
 
 def decoding(cfg, args):
@@ -213,8 +276,10 @@ def evaluate_games(model, processor, cfg, samples, args, desc="games"):
 
 
 def run_games(args):
-    samples = game_samples(checkpoint_config(args.model), args)  # data errors surface before the model loads
-    cfg, processor, model = load(args.model)
+    cfg, source = protocol_for(args.model, args.protocol)
+    samples = game_samples(cfg, args)  # data errors surface before the model loads
+    print(describe_protocol(args.model, cfg, source, args))
+    processor, model = load(args.model, cfg)
     t0 = time.time()
     rows = evaluate_games(model, processor, cfg, samples, args)
     summary = summarize(rows)
@@ -223,7 +288,8 @@ def run_games(args):
     # the blind control gets its own files: it must not overwrite the with-images report of the same checkpoint
     write_report(report_folder(args), "eval-blind" if args.blind else "eval",
                  {"model": args.model, "blind": args.blind, "temperature": decoding(cfg, args),
-                  "seconds": time.time() - t0, "summary": summary, "samples": rows}, table)
+                  "protocol": protocol_record(cfg, source, args), "seconds": time.time() - t0,
+                  "summary": summary, "samples": rows}, table)
     return summary
 
 
@@ -305,8 +371,10 @@ def save_gif(result, snake_cfg, names, path, frame_ms=350):
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=frame_ms, loop=0)
 
 
-def run_play(args):
-    cfg, processor, model = load(args.model)
+def run_play(args, one_protocol=False):
+    """The model under its protocol (protocol_for); a model opponent as it was trained (its own train_config.json)
+    or, without one (a base model) or with one_protocol (compare), under the model's protocol."""
+    cfg, source, processor, model = load_under_protocol(args.model, args.protocol, args)
     snake_cfg = snake.SnakeConfig(width=args.board_size or cfg.board_size, height=args.board_size or cfg.board_size,
                                   num_apples=args.num_apples or cfg.num_apples,
                                   image_size=args.image_size or cfg.image_size, answer_format=cfg.answer_format)
@@ -318,8 +386,13 @@ def run_play(args):
     policies = [model_policy(model, processor, cfg, snake_cfg, args, transcripts["model"])]
     if args.opponent in SCRIPTED:
         policies.append(snake.scripted_policy(snake_cfg, args.seed or 0, SCRIPTED[args.opponent]))
-    else:  # another model: its own config decides its answer format and decoding
-        other_cfg, other_processor, other_model = load(args.opponent)
+    else:  # a model: asked as it was trained (its train_config.json), else (a base model) as the model is asked
+        if one_protocol:
+            other_cfg = cfg
+            print(describe_protocol(args.opponent, cfg, source, args))
+            other_processor, other_model = load(args.opponent, cfg)
+        else:
+            other_cfg, _, other_processor, other_model = load_under_protocol(args.opponent, None, args, (cfg, source))
         policies.append(model_policy(other_model, other_processor, other_cfg, snake_cfg, args, transcripts["opponent"]))
     names = [args.model, args.opponent]
     t0 = time.time()
@@ -335,6 +408,7 @@ def run_play(args):
              f"{snake_cfg.num_apples} apples, up to {args.max_turns} turns)")
     write_report(out_dir, "play", {"model": args.model, "opponent": args.opponent, "seconds": time.time() - t0,
                                    "board": dataclasses.asdict(snake_cfg), "max_turns": args.max_turns,
+                                   "protocol": protocol_record(cfg, source, args),
                                    "summary": summary, "games": games,
                                    "transcripts": {k: v[:200] for k, v in transcripts.items()}},
                  play_markdown(summary, title) + f"\nGIFs of the first {min(args.gifs, len(results))} games in {out_dir}\n")
@@ -601,7 +675,7 @@ def bench_names(text):
 
 
 def evaluate_benchmarks(model, processor, cfg, records_by_name, args):
-    max_new = args.max_new_tokens or (4096 if cfg.preset in PRESETS else cfg.max_completion_length)  # ViGaL: 4096
+    max_new = bench_max_new_tokens(cfg, args)
     rows = []
     for name, records in records_by_name.items():
         out = evaluate_samples(model, processor, records, args.batch_size, max_new, BENCH_SYSTEM_PROMPT, False,
@@ -617,12 +691,13 @@ def load_benchmarks(args):
 
 def run_bench(args):
     records = load_benchmarks(args)  # data errors surface before minutes of model loading
-    cfg, processor, model = load(args.model)
+    cfg, source, processor, model = load_under_protocol(args.model, args.protocol, args)
     t0 = time.time()
     rows = evaluate_benchmarks(model, processor, cfg, records, args)
     summary = bench_summary(rows)
     out_dir = report_folder(args)
-    write_report(out_dir, "bench", {"model": args.model, "temperature": decoding(cfg, args), "seconds": time.time() - t0,
+    write_report(out_dir, "bench", {"model": args.model, "temperature": decoding(cfg, args),
+                                    "protocol": protocol_record(cfg, source, args), "seconds": time.time() - t0,
                                     "system_prompt": BENCH_SYSTEM_PROMPT, "summary": summary, "samples": rows},
                  bench_markdown(summary, f"{args.model} (temperature {decoding(cfg, args)}, graded by rule)"))
     return summary
@@ -683,15 +758,15 @@ def headline(game_summary, bench_sum):
 
 
 def run_compare(args):
+    """Both models under one protocol: --protocol, else the trained checkpoint's (its games, prompt, image bounds,
+    max new tokens and decoding), whatever the base model's own folder holds."""
     records = load_benchmarks(args) if args.benchmarks else {}
-    trained_cfg = checkpoint_config(args.trained)
-    samples = game_samples(trained_cfg, args) if args.n > 0 or args.data else []  # the same questions for both
-    report, results = {"base": args.base, "trained": args.trained}, {}
+    cfg, source = protocol_for(args.trained, args.protocol)
+    samples = game_samples(cfg, args) if args.n > 0 or args.data else []  # the same questions for both
+    report, results = {"base": args.base, "trained": args.trained, "protocol": protocol_record(cfg, source, args)}, {}
     for role, path in (("base", args.base), ("trained", args.trained)):
-        cfg, processor, model = load(path, answer_words=trained_cfg.answer_words)
-        cfg = dataclasses.replace(cfg, answer_format=trained_cfg.answer_format, system_prompt=trained_cfg.system_prompt,
-                                  max_completion_length=trained_cfg.max_completion_length,
-                                  eval_temperature=trained_cfg.eval_temperature)  # one protocol for both models
+        print(describe_protocol(path, cfg, source, args))
+        processor, model = load(path, cfg)
         game_rows = evaluate_games(model, processor, cfg, samples, args, desc=f"{role} games") if samples else []
         bench_rows = evaluate_benchmarks(model, processor, cfg, records, args) if records else []
         results[role] = headline(summarize(game_rows) if game_rows else {}, bench_summary(bench_rows) if bench_rows else {})
@@ -699,11 +774,11 @@ def run_compare(args):
         del model
         if torch.cuda.is_available():
             torch.cuda.empty_cache()  # the second model loads into the memory the first one held
-    reference, note = paper_reference(trained_cfg)
-    if args.play_games:
+    reference, note = paper_reference(cfg)
+    if args.play_games:  # head to head, both under the protocol above
         play_args = argparse.Namespace(**{**vars(args), "model": args.trained, "opponent": args.base, "games": args.play_games,
                                           "out": os.path.join(report_folder(args), "play")})
-        s = run_play(play_args)
+        s = run_play(play_args, one_protocol=True)
         results["trained"]["snake play: wins of trained vs base"] = {"n": s["games"], "value": 100 * s["wins"] / s["games"]}
         reference["snake play: wins of trained vs base"] = (None, 90.0)  # ViGaL: 9 of 10
         report["play"] = s
@@ -850,7 +925,13 @@ def timing_summary(metrics, warmup=2):
 # CLI
 
 
-def add_decoding(p):
+def add_decoding(p, protocol_default="the model's train_config.json; a model without one (a base model) gets the vigal "
+                                      "preset's"):
+    p.add_argument("--protocol", default=None, metavar="PRESET_OR_CHECKPOINT",
+                   help="how the model is asked: a preset (vigal, gamerl) or a checkpoint folder, whose "
+                        "train_config.json sets the games, prompt, answer format, image bounds, max new tokens and "
+                        "decoding; default: "
+                        f"{protocol_default}. The protocol used is printed and saved in the report")
     p.add_argument("--batch-size", type=int, default=8, help="prompts decoded together (default 8)")
     p.add_argument("--max-new-tokens", type=int, default=None,
                    help="max new tokens; default: the checkpoint's max_completion_length (bench: 4096, ViGaL's)")
@@ -911,7 +992,8 @@ def build_parser():
     pl.add_argument("--games", type=int, default=10, help="games to play (default 10, as ViGaL reports)")
     pl.add_argument("--seed", type=int, default=0, help="seed of the boards and apples (and of scripted opponents)")
     add_play(pl)
-    add_decoding(pl)
+    add_decoding(pl, "the model's train_config.json, else (a base model) the vigal preset's; a model opponent is "
+                     "asked as it was trained, or without a train_config.json as the model is")
     pl.add_argument("--out", default=None, help="folder for play.json, play.md and GIFs; default: MODEL/play, else ./eval/play")
 
     b = modes.add_parser("bench", formatter_class=raw, help="MathVista, MathVerse, MathVision, MMMU, MMMU-Pro",
@@ -931,7 +1013,7 @@ def build_parser():
     c.add_argument("--trained", required=True, help="the trained checkpoint; its config sets games, prompts and decoding")
     add_games(c)
     add_bench(c, required=False)
-    add_decoding(c)
+    add_decoding(c, "the trained checkpoint's train_config.json; both models are asked under it")
     c.add_argument("--seed", type=int, default=None,
                    help="seed of the generated test stream (default: the trained checkpoint's) and of the Snake games (default 0)")
     c.add_argument("--play-games", type=int, default=0, help="also play N Snake games, trained vs base (ViGaL: 10)")

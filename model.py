@@ -31,6 +31,30 @@ class ImageOnlyProcessor(Qwen2_5_VLProcessor):
     def __init__(self, image_processor=None, tokenizer=None, chat_template=None, **kwargs):
         super().__init__(image_processor, tokenizer, None, chat_template=chat_template, **kwargs)
 
+    def save_pretrained(self, save_directory, **kwargs):
+        """Saved as the stock processor would be, so that a script written for the hub's Qwen2.5-VL checkpoints
+        loads ours unchanged: `AutoProcessor.from_pretrained(folder)` builds Qwen2_5_VLProcessor (the class named
+        in processor_config.json and tokenizer_config.json, never this subclass, which AutoProcessor does not
+        know), and the hub's own files are there too for readers that predate transformers 5 (vLLM, 4.x):
+        preprocessor_config.json, the image processor with its pixel bounds also as min_pixels / max_pixels
+        (what 4.x's Qwen2VLImageProcessor resizes by), and chat_template.json."""
+        files = super().save_pretrained(save_directory, **kwargs)
+        stock = Qwen2_5_VLProcessor.__name__
+        for name in ("processor_config.json", "tokenizer_config.json"):
+            path = os.path.join(save_directory, name)
+            with open(path) as f:
+                config = json.load(f)
+            with open(path, "w") as f:
+                json.dump({**config, "processor_class": stock}, f, indent=2)
+        image = self.image_processor.to_dict()
+        image.update(min_pixels=image["size"]["shortest_edge"], max_pixels=image["size"]["longest_edge"],
+                     processor_class=stock)
+        with open(os.path.join(save_directory, "preprocessor_config.json"), "w") as f:
+            json.dump(image, f, indent=2)
+        with open(os.path.join(save_directory, "chat_template.json"), "w") as f:
+            json.dump({"chat_template": self.chat_template}, f, indent=2)
+        return files
+
 
 def load_processor(name_or_path, min_pixels=None, max_pixels=None):
     """Tokenizer + PIL image processor + chat template from a folder or hub name, as one processor.
@@ -130,21 +154,37 @@ def check_safetensors(path):
 
 QWEN_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
                        "<|image_pad|>", "<|video_pad|>"]
-# Qwen's chat format: <|im_start|>role\n ... <|im_end|>\n, each image as <|vision_start|><|image_pad|><|vision_end|>
+# Qwen2.5-VL-Instruct's own chat template (its chat_template.json on the hub), written out here so the tiny model's
+# prompts are token for token the kind a real run sees: <|im_start|>role\n ... <|im_end|>\n per turn, each image as
+# <|vision_start|><|image_pad|><|vision_end|> (with add_vision_id, "Picture k: " before it), and, when the first turn is
+# not a system turn, the default system turn "You are a helpful assistant." in front.
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 CHAT_TEMPLATE = (
-    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
-    "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for part in message['content'] %}"
-    "{% if part['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>"
-    "{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}<|im_end|>\n"
-    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}"
+    "{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\n" + DEFAULT_SYSTEM_PROMPT + "<|im_end|>\n{% endif %}"
+    "<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
+    "{% else %}{% for content in message['content'] %}"
+    "{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}"
+    "{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}Picture {{ image_count.value }}: {% endif %}"
+    "<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif content['type'] == 'video' or 'video' in content %}"
+    "{% set video_count.value = video_count.value + 1 %}{% if add_vision_id %}Video {{ video_count.value }}: {% endif %}"
+    "<|vision_start|><|video_pad|><|vision_end|>"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}"
+    "{% endfor %}<|im_end|>\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
 
 
 def build_tiny_model(path, corpus, seed=0, vocab_size=1024, hidden_size=64, num_layers=2, vision_depth=2, rope_theta=10.0,
                      initializer_range=0.2):
     """Build a tiny random Qwen2.5-VL and save it to `path` in Hugging Face form.
 
-    The tokenizer is a byte-level BPE trained on `corpus` (the games' prompts and answer formats) with
-    Qwen's special tokens, so prompts are a few hundred tokens, not thousands of bytes.
+    The tokenizer is a byte-level BPE trained on `corpus` (the games' prompts and answer formats) and the chat
+    template's default system turn, with Qwen's special tokens, so prompts are a few hundred tokens, not
+    thousands of bytes. The chat template is Qwen2.5-VL-Instruct's own (CHAT_TEMPLATE).
 
     Two settings differ from Qwen's because, measured, the tiny model cannot learn to read the board without
     them (a supervised probe on the tiny preset's boards, 400 steps x 32, held-out best-move accuracy from 0.35:
@@ -158,6 +198,7 @@ def build_tiny_model(path, corpus, seed=0, vocab_size=1024, hidden_size=64, num_
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
+    corpus = list(corpus) + [DEFAULT_SYSTEM_PROMPT] * 64  # the chat template puts it in front of every prompt
     bpe.train_from_iterator(corpus, trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=QWEN_SPECIAL_TOKENS, show_progress=False,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))

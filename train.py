@@ -34,7 +34,12 @@ Where this deviates from the papers, and why:
        every statistic instead of removing them and sampling more: the same gradient with fewer moving parts,
        but the step trains on fewer completions, and the masked rows still cost their forward pass.
     6. Sharding is FSDP2 through Accelerate (the papers used DeepSpeed via OpenRLHF / ms-swift); the reference
-       model (beta > 0) is not sharded: one copy per GPU (~15 GB in bf16 for 7B).
+       model (beta > 0) is sharded the same way, for its forward passes only (shard_reference).
+    7. Sampling with top_p / top_k (gamerl: 0.85, 50) draws from the truncated distribution, but every log-prob
+       (ratio, KL to the reference, entropy) is taken over the whole temperature-scaled distribution, as TRL's
+       GRPOTrainer does, which ms-swift, Game-RL's trainer, builds on. The gradient is then that of a policy a
+       little wider than the one that sampled (the cut tokens hold at most 1 - top_p of a step's probability);
+       renormalising over the kept tokens would remove that, with a cut-off that moves with the logits.
 
 Commands:
     accelerate launch train.py                                   # the default run: tiny model, CPU, a few minutes
@@ -42,8 +47,9 @@ Commands:
     accelerate launch train.py --resume runs/tiny                # continue from the last complete checkpoint
     accelerate launch train.py --overwrite                       # the default run again, replacing runs/tiny
     ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 train.py --out-dir runs/tiny-2proc  # DDP, CPU
-  1 GPU (a single process is not sharded, --fsdp then prints a warning; a 7B full fine-tune, ~60 GB of bf16
-  weights, gradients and AdamW state before activations, is at the limit of an 80 GB GPU, a 3B one is not):
+  1 GPU (a single process is not sharded, --fsdp then prints a warning). Training takes 16 bytes a trainable
+  parameter (float32 weights, gradients and AdamW's two moments; load_policy says why float32) before
+  activations: ~51 GB for the 3B model fits an 80 GB GPU, ~123 GB for the 7B one does not (use several):
     accelerate launch train.py --preset vigal --fsdp false --model Qwen/Qwen2.5-VL-3B-Instruct
   8 GPUs, one node (the vigal and gamerl presets turn on --fsdp and --gradient-checkpointing):
     accelerate launch --num_processes 8 train.py --preset vigal  # 120 prompts x 6 = 720 completions, 90 a GPU
@@ -137,7 +143,7 @@ def make_accelerator(cfg):
     all-gathered just before its forward/backward and freed after (ZeRO-3); the rest (embeddings, the frozen
     vision tower, the head) is the root unit. FSDP2 lets frozen and trainable parameters share a unit. With
     --dtype bfloat16 the weights, gradients and AdamW state stay float32 (sharded, so a 7B model's ~112 GB is
-    split W ways) and only the compute runs in bfloat16: pure-bf16 weights would round most 1e-6 updates away.
+    split W ways) and only the compute runs in bfloat16 (load_policy says why).
     """
     plugin = None
     if cfg.fsdp:
@@ -184,23 +190,44 @@ def tiny_model_corpus(sample_at):
 
 def load_policy(cfg, accelerator, model_path):
     """(processor, policy, reference model or None), set up as the config says: vision tower frozen, gradient
-    checkpointing, and decoding restricted to --answer-words in both models."""
-    dtype = torch.bfloat16 if cfg.dtype == "bfloat16" else torch.float32
+    checkpointing, float32 master weights, and decoding restricted to --answer-words in both models.
+
+    The policy's trainable weights are float32 whatever --dtype says: they are the optimizer's master copy, and
+    --dtype bfloat16 only makes the compute bf16 (compute_precision; under FSDP2 also the plugin's
+    mixed-precision policy). AdamW moves a weight by about the learning rate, 1e-6 or 5e-7 in the presets, far
+    below bf16's resolution (8 significant bits: steps of 0.0039 at 1.0), so bf16 weights round most updates
+    away. Measured on the 3B shape cut to 2 layers, 2 vigal steps at lr 1e-6: with bf16 weights 0.88% of the
+    trainable values moved and no norm weight at all; with float32 master weights 99.97% and 99.91%.
+    Frozen weights are never updated and need no master copy: without FSDP the frozen vision tower is bf16.
+    """
+    bf16 = cfg.dtype == "bfloat16"
+    fsdp = accelerator.distributed_type == DistributedType.FSDP
     try:
         processor = load_processor(model_path, cfg.min_pixels, cfg.max_pixels)
-        # under FSDP the master weights stay float32; the plugin's mixed-precision policy computes in bf16
-        model = load_model(model_path, torch.float32 if accelerator.distributed_type == DistributedType.FSDP else dtype)
+        model = load_model(model_path, torch.float32)
     except OSError as e:  # not on disk and not downloadable (offline, or no such hub repo)
         raise ConfigError(f"could not load model {model_path!r}: {str(e).splitlines()[0]}") from None
     if cfg.freeze_vision:
         model.model.visual.requires_grad_(False)
+        if bf16 and not fsdp:  # under FSDP2 the tower shares the root unit with float32 parameters: one dtype a unit
+            model.model.visual.to(torch.bfloat16)
     if cfg.gradient_checkpointing:  # non-reentrant: the variant that composes with FSDP and frozen inputs
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.config.use_cache = False
     ref_model = None
     if cfg.beta > 0:  # Game-RL: KL to the initial model; with beta = 0 no copy is kept (ViGaL)
-        ref_model = load_model(cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model"), dtype)
-        ref_model.requires_grad_(False).eval().to(accelerator.device)  # not sharded: one bf16 copy per process
+        # Forward-only, and built to compute exactly as the policy does, so that before the first update the two
+        # agree to the bit (KL 0, not bf16 noise: 1e-4 a token measured on the 3B shape). Without FSDP: the
+        # policy's float32 weights and bf16 tower, under the same autocast. Under FSDP2: bf16 weights (what the
+        # policy's mixed-precision policy computes with), sharded with that policy.
+        initial = cfg.model if cfg.model != "tiny" else os.path.join(cfg.out_dir, "tiny-model")
+        ref_model = load_model(initial, torch.bfloat16 if bf16 and fsdp else torch.float32).requires_grad_(False).eval()
+        if fsdp:
+            ref_model = shard_reference(ref_model, accelerator.state.fsdp_plugin.mixed_precision_policy)
+        else:
+            if bf16 and cfg.freeze_vision:
+                ref_model.model.visual.to(torch.bfloat16)
+            ref_model.to(accelerator.device)
     if cfg.answer_words:  # constrained decoding: policy and reference only ever answer with one of these words
         try:
             answer_ids = grpo.answer_token_ids(processor.tokenizer, cfg.answer_words)
@@ -210,6 +237,32 @@ def load_policy(cfg, accelerator, model_path):
             if m is not None:
                 grpo.restrict_vocabulary(m, answer_ids)
     return processor, model, ref_model
+
+
+def shard_reference(ref_model, mp_policy=None):
+    """The reference model sharded with FSDP2 for forward passes only: each decoder layer a unit, as in the
+    policy, all-gathered for its forward and freed after it, so each process holds 1/W of the weights (a 7B
+    reference is 16.6 GB in bf16 unsharded). The root unit (embeddings, vision tower, output layer) stays
+    gathered from a forward until release_reference, because token_logps runs the output layer after the
+    forward, outside any FSDP hook. mp_policy: the policy's mixed-precision policy, if any."""
+    from torch.distributed.fsdp import fully_shard
+    kwargs = {"mp_policy": mp_policy} if mp_policy is not None else {}
+    for layer in ref_model.model.language_model.layers:
+        fully_shard(layer, **kwargs)
+    return fully_shard(ref_model, **kwargs)
+
+
+def release_reference(ref_model):
+    """Free what an FSDP2-sharded reference model still holds gathered after a log-prob pass; a no-op otherwise."""
+    from torch.distributed.fsdp import FSDPModule
+    if isinstance(ref_model, FSDPModule):
+        ref_model.reshard()
+
+
+def compute_precision(cfg, device):
+    """The context the policy's forward passes run in: bfloat16 autocast with --dtype bfloat16 (the weights
+    stay float32, the optimizer's master copy; load_policy says why), nothing with float32."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.dtype == "bfloat16")
 
 
 def lr_lambda(cfg):
@@ -342,7 +395,7 @@ def in_rollout_order(gathered, num_processes, steps_per_rollout):
 def sample_completions(policy, processor, prompts, counts, cfg):
     """Phase 1: counts[p] completions of each prompt, as grpo.rollout returns them (a dict of named tensors)."""
     policy.eval()
-    with grpo.full_params_for_generation(policy):          # FSDP: gather the weights once for all tokens
+    with grpo.full_params_for_generation(policy), compute_precision(cfg, policy.device):  # FSDP: gather once
         # each prompt encoded and prefilled once for all its completions; with the tower frozen, its image
         # features are kept for the log-prob passes, which then skip the tower too
         return grpo.rollout(policy, processor, prompts, counts, cfg.max_completion_length, cfg.temperature,
@@ -386,6 +439,20 @@ def rollout_advantages(everyone, cfg):
     return keep, advantages
 
 
+def gradient_sync(accelerator, model, last):
+    """The context of one micro-batch's backward: whether its gradients are reduced over the processes now.
+
+    DDP: only after the last micro-batch (no_sync before it). Every process holds whole gradients anyway, so
+    skipping the earlier all-reduces costs no memory. FSDP2: after every micro-batch, never no_sync. Each
+    micro-batch's gradients are reduce-scattered into the 1/W shard each process keeps; under no_sync FSDP2
+    would keep the whole unsharded gradient on every GPU from the first micro-batch to the last (float32:
+    30 GB at 7B), the very memory sharding saves. The price is one reduce-scatter a micro-batch."""
+    from torch.distributed.fsdp import FSDPModule
+    if last or isinstance(model, FSDPModule):
+        return nullcontext()
+    return accelerator.no_sync(model)
+
+
 def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     """Phase 5: micro-batched backward over this process's rows of one optimizer step, one denominator, clip, step.
 
@@ -396,7 +463,7 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
       old_logps   (B, C)  optional: log-probs of the sampling policy; absent = the current policy (ratio 1)
       ref_logps   (B, C)  optional: reference log-probs, needed when cfg.beta > 0
     Every process divides its summed loss by loss_denominator(...) for the whole step, once: not again per
-    micro-batch (no_sync accumulates the micro-batches' gradients as a sum), and DDP/FSDP averages the W
+    micro-batch (gradient accumulation sums the micro-batches' gradients), and DDP/FSDP averages the W
     processes' gradients, which is where the denominator's 1/W comes back. So W processes with B/W rows each
     produce the gradient of one process with all B rows (tests/test_update_step_distributed.py checks it),
     except for bnpo, whose denominator is the local token count by definition (grpo.loss_denominator).
@@ -415,19 +482,20 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     for i in range(0, B, mb):
         micro = grpo.select_rows(batch, i, i + mb)
         micro_mask = micro["mask"]
-        with nullcontext() if i + mb >= B else accelerator.no_sync(model):   # all-reduce once, after the last
-            logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
-                                                   entropy_grad=cfg.entropy_coef > 0)                # (b, C)
-            old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
-            per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
-                                                          cfg.epsilon_high, cfg.delta or None)
-            if cfg.entropy_coef > 0:
-                per_token = per_token - cfg.entropy_coef * entropy
-            if cfg.beta > 0:
-                kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
-                per_token = per_token + cfg.beta * kl
-                sums["kl"] += (kl.detach() * micro_mask).sum()
-            loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
+        with gradient_sync(accelerator, model, last=i + mb >= B):
+            with compute_precision(cfg, mask.device):   # the forward in bf16 with --dtype bfloat16; backward outside
+                logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
+                                                       entropy_grad=cfg.entropy_coef > 0)            # (b, C)
+                old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
+                per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
+                                                              cfg.epsilon_high, cfg.delta or None)
+                if cfg.entropy_coef > 0:
+                    per_token = per_token - cfg.entropy_coef * entropy
+                if cfg.beta > 0:
+                    kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
+                    per_token = per_token + cfg.beta * kl
+                    sums["kl"] += (kl.detach() * micro_mask).sum()
+                loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
             accelerator.backward(loss)
         sums["loss"] += loss.item()
         sums["clipped"] += (clipped & micro_mask.bool()).sum()
@@ -526,7 +594,8 @@ def train(cfg):
     held_out_path = os.path.join(cfg.out_dir, "held_out.json")
     eval_set = [make_sampler(cfg, "test")(i) for i in range(cfg.eval_samples)]
     if eval_set and start_step == 0:
-        evaluate.held_out_accuracy(accelerator, policy, processor, eval_set, cfg, step=0, path=held_out_path)
+        with compute_precision(cfg, accelerator.device):
+            evaluate.held_out_accuracy(accelerator, policy, processor, eval_set, cfg, step=0, path=held_out_path)
 
     my_rows = rollout_rows(rank, W, S, step_rows)                  # (S * local_rows,) this process's rows
     tokens_per_second = None                                       # of the last generation: none yet after a resume
@@ -559,9 +628,12 @@ def train(cfg):
             t = time.perf_counter()
             if steps_per_rollout > 1:  # ratio against the policy that sampled, not the one being updated
                 policy.eval()
-                batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature)
+                with compute_precision(cfg, accelerator.device):
+                    batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature)
             if ref_model is not None:
-                batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
+                with compute_precision(cfg, accelerator.device):  # as the policy computes its log-probs
+                    batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
+                release_reference(ref_model)
             timings["logps"] = time.perf_counter() - t                # 0 when neither is needed
             # completion tokens of the whole rollout, all processes, per second of (parallel) generation
             tokens_per_second = everyone["completion_length"].sum().item() / timings["generate"]
@@ -590,10 +662,11 @@ def train(cfg):
     if accelerator.is_main_process:
         run_metrics = [json.loads(line) for line in open(metrics_path) if line.strip()]
         tqdm.write(evaluate.timing_summary([m for m in run_metrics if m["step"] > start_step]))
-    if eval_set:
-        evaluate.held_out_accuracy(accelerator, policy, processor, eval_set, cfg, step=cfg.max_steps,
-                                   path=held_out_path)
-    evaluate.write_run_report(accelerator, policy, processor, eval_set, cfg)
+    with compute_precision(cfg, accelerator.device):
+        if eval_set:
+            evaluate.held_out_accuracy(accelerator, policy, processor, eval_set, cfg, step=cfg.max_steps,
+                                       path=held_out_path)
+        evaluate.write_run_report(accelerator, policy, processor, eval_set, cfg)
     if cfg.report_to:
         accelerator.end_training()
     if accelerator.is_main_process:

@@ -103,10 +103,12 @@ def test_a_checkpoint_answers_with_the_words_it_was_trained_on_and_compare_holds
     """The tiny preset trains with --answer-words: loading its checkpoint restricts decoding the same way, and
     compare passes the trained model's words to the base model too (one protocol). "" lifts the restriction."""
     import grpo
-    samples = [make_sampler(evaluate.checkpoint_config(tiny), "test")(i) for i in range(4)]
+    cfg = evaluate.checkpoint_config(tiny)
+    samples = [make_sampler(cfg, "test")(i) for i in range(4)]
     moves = {"UP", "DOWN", "LEFT", "RIGHT"}
     for answer_words, restricted in ((None, True), ("UP,DOWN,LEFT,RIGHT", True), ("", False)):
-        _, processor, model = evaluate.load(tiny, answer_words=answer_words)
+        words = cfg.answer_words if answer_words is None else answer_words
+        processor, model = evaluate.load(tiny, dataclasses.replace(cfg, answer_words=words))
         texts = grpo.rollout(model, processor, samples, 1, 1, temperature=0)["texts"]
         logits = model(**grpo.encode_prompts(processor, samples[:1]), logits_to_keep=1).logits[0, -1]
         assert set(texts) <= moves or not restricted

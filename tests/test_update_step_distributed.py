@@ -139,3 +139,21 @@ def test_bnpo_on_unequal_splits_is_a_reweighted_token_mean(runs, tiny_model_dir)
     # (c): and not the 1-process bnpo step
     diff = max((two["bnpo/ragged"]["params"][k] - one["bnpo/ragged"]["params"][k]).abs().max().item() for k in start)
     assert diff > 1e-4
+
+
+@pytest.mark.parametrize("name", [n for n in FSDP_RUNS if n.endswith("micro3")])
+def test_fsdp2_reduce_scatters_every_micro_batch(runs, name):
+    """No no_sync under FSDP2: after each micro-batch's backward every process already holds only its gradient
+    shard, never the whole unsharded gradient until the last micro-batch (3 + 1 rows: two micro-batches)."""
+    _, two = runs
+    assert two["fsdp:" + name]["grads_sharded_after_each_micro_batch"] == [True, True]
+
+
+def test_fsdp2_sharded_reference_gives_the_unsharded_log_probs(runs):
+    """gamerl's reference model sharded like the policy (train.shard_reference): the same log-probs, the root
+    gathered only until release_reference, and then half the weights on each of the 2 processes."""
+    one, two = runs
+    torch.testing.assert_close(two["ref_logps"], one["ref_logps"], rtol=0, atol=1e-5)
+    assert one["ref_local_fraction"] == 1.0
+    assert two["ref_gathered_after_pass"]                 # the root stayed gathered for the output layer ...
+    assert 0.45 < two["ref_local_fraction"] < 0.55        # ... until release_reference freed it: 1/W held

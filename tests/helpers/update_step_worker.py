@@ -9,10 +9,14 @@ same saved weights, takes one step with plain SGD (so the parameters move by exa
 Adam normalisation, no clipping, nothing that could hide a wrong scale) and rank 0 saves the trainable
 parameters and the step's metrics to OUT.pt. tests/test_update_step_distributed.py compares the two runs.
 A config's "mode" is "ddp" (accelerator.prepare: DistributedDataParallel) or "fsdp" (sharded with FSDP2
-instead). First, every run also decodes greedily, sharded on W > 1 processes, inside
-grpo.full_params_for_generation.
+instead); an fsdp run records, after each micro-batch's backward, whether every trainable parameter already
+holds its reduce-scattered gradient shard, with accelerator.no_sync doing what Accelerate 1.15's does under
+FSDP2 (set_requires_gradient_sync(False)), so that a no_sync in train.update_step would show. First, every run
+also decodes greedily, sharded on W > 1 processes, inside grpo.full_params_for_generation, and computes the
+reference model's log-probs of the whole batch, sharded on W > 1 processes by train.shard_reference.
 make_fixed_batch builds the batch file from the tiny model.
 """
+import contextlib
 import json
 import os
 import sys
@@ -72,6 +76,32 @@ def shard(model):
     return model
 
 
+def accelerate_fsdp2_no_sync(model):
+    """What Accelerator.no_sync does when Accelerate runs FSDP2 (accelerate 1.15, accelerator.py): stop the
+    gradient reduce-scatter, so FSDP2 accumulates whole unsharded gradients until it is turned back on."""
+    @contextlib.contextmanager
+    def no_sync(_):
+        model.set_requires_gradient_sync(False)
+        try:
+            yield
+        finally:
+            model.set_requires_gradient_sync(True)
+    return no_sync
+
+
+def record_gradient_shards(accelerator, model):
+    """Wrap accelerator.backward: after each call, append whether every trainable parameter's .grad is its
+    reduce-scattered shard (a DTensor); under no_sync FSDP2 leaves .grad None and holds the unsharded sum."""
+    from torch.distributed.tensor import DTensor
+    after_each, backward = [], accelerator.backward
+
+    def recording_backward(loss, **kwargs):
+        backward(loss, **kwargs)
+        after_each.append(all(isinstance(p.grad, DTensor) for p in model.parameters() if p.requires_grad))
+    accelerator.backward = recording_backward
+    return after_each
+
+
 def full(tensor):
     return tensor.full_tensor() if hasattr(tensor, "full_tensor") else tensor
 
@@ -91,6 +121,16 @@ def main(batch_path, model_dir, configs_path, out_path):
         out = grpo.rollout(model, processor, [sample_at(2), sample_at(3)], 1, 6, temperature=0)
     results["greedy"] = accelerator.gather(out["completion_ids"])
     results["sharded"] = any(hasattr(p, "full_tensor") for p in model.parameters())
+    # the reference model's log-probs (forward only), sharded on W > 1 processes as train.py shards it
+    ref = load_model(model_dir).requires_grad_(False).eval()
+    if W > 1:
+        ref = train.shard_reference(ref)
+    batch = saved["batch"]
+    results["ref_logps"] = grpo.batch_logps(ref, batch, 3)
+    results["ref_gathered_after_pass"] = [n for n, p in ref.named_parameters() if not hasattr(p, "full_tensor")]
+    train.release_reference(ref)
+    results["ref_local_fraction"] = (sum(p.to_local().numel() if hasattr(p, "to_local") else p.numel()
+                                         for p in ref.parameters()) / sum(p.numel() for p in ref.parameters()))
     for run in json.load(open(configs_path)):
         batch = {**saved["batch"], "mask": saved["masks"][run.pop("mask")]}
         scale = run.pop("advantage_scale", None)  # per half of the batch, for the bnpo identity
@@ -106,12 +146,18 @@ def main(batch_path, model_dir, configs_path, out_path):
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
         if mode == "ddp":
             model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+        elif W > 1:
+            accelerator.no_sync = accelerate_fsdp2_no_sync(model)
+            grads_sharded = record_gradient_shards(accelerator, model)
         n = batch["mask"].size(0)
         mine = grpo.select_rows(batch, rank * n // W, (rank + 1) * n // W)
         metrics = train.update_step(accelerator, model, optimizer, scheduler, mine, cfg)
         params = {k: full(p.detach()).clone() for k, p in accelerator.unwrap_model(model).named_parameters()
                   if p.requires_grad}
         results[name] = {"params": params, "metrics": metrics}
+        if mode == "fsdp" and W > 1:
+            results[name]["grads_sharded_after_each_micro_batch"] = grads_sharded
+            del accelerator.no_sync, accelerator.backward  # the Accelerator's own methods again
         accelerator.free_memory(model, optimizer, scheduler)
     if accelerator.is_main_process:
         torch.save({"num_processes": W, "results": results}, out_path)
