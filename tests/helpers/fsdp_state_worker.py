@@ -67,3 +67,5 @@ if __name__ == "__main__":
         files = sorted(os.path.relpath(os.path.join(r, f), folder) for r, _, fs in os.walk(folder) for f in fs)
         json.dump({"equal_on_every_process": everyone, "scheduler_epoch": [scheduler.last_epoch, scheduler2.last_epoch],
                    "files": files}, open(out, "w"))
+    if torch.distributed.is_initialized():  # before the interpreter's exit, which can abort on gloo's threads
+        torch.distributed.destroy_process_group()

@@ -165,3 +165,5 @@ def main(batch_path, model_dir, configs_path, out_path):
 
 if __name__ == "__main__":
     main(*sys.argv[1:])
+    if torch.distributed.is_initialized():  # before the interpreter's exit, which can abort on gloo's threads
+        torch.distributed.destroy_process_group()
