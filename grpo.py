@@ -475,37 +475,38 @@ def _eos_ids(model, tok):
     return sorted({i for i in ids + [tok.convert_tokens_to_ids("<|im_end|>"), tok.pad_token_id] if i is not None})
 
 
-def select_rows(batch, start, end):
-    """Rows [start, end) of a rollout batch, with exactly those rows' images (for micro-batches).
+def rows_images(batch, rows):
+    """The image tensors of `rows` (row indices), each row's images in row order: image_grid_thw, and
+    pixel_values or image_embeds; {} for text-only prompts.
 
     pixel_values stacks every image's patches (image k has prod(image_grid_thw[k]) of them), image_embeds
-    every image's vision-tower tokens (prod / spatial_merge_size**2 of them); row i owns batch["num_images"][i]
-    consecutive images (the same number for every row when that key is absent), so rows map to contiguous
-    ranges of both. Every other (N, ...) tensor of the batch is sliced to the rows.
+    every image's vision-tower tokens (prod / spatial_merge_size**2 of them: the ratio of the totals); row i owns
+    batch["num_images"][i] consecutive images (the same number for every row when that key is absent).
     """
+    if "image_grid_thw" not in batch:
+        return {}
+    grids, n_rows = batch["image_grid_thw"], batch["prompt_ids"].size(0)
+    num_images = batch["num_images"].tolist() if "num_images" in batch else [grids.size(0) // n_rows] * n_rows
+    rows = torch.as_tensor(list(rows), dtype=torch.long)
+    patches = grids.prod(dim=1)                                               # (num_images,)
+    out = {"image_grid_thw": _images_of_rows(grids.split(1), num_images, rows)}
+    if "pixel_values" in batch:
+        out["pixel_values"] = _images_of_rows(batch["pixel_values"].split(patches.tolist()), num_images, rows)
+    if "image_embeds" in batch:
+        tokens = patches * batch["image_embeds"].size(0) // patches.sum()
+        out["image_embeds"] = _images_of_rows(batch["image_embeds"].split(tokens.tolist()), num_images, rows)
+    return out
+
+
+def select_rows(batch, start, end):
+    """Rows [start, end) of a rollout batch, with exactly those rows' images (for micro-batches): every
+    (N, ...) tensor of the batch sliced to the rows, and the rows' images (rows_images)."""
     n_rows = batch["prompt_ids"].size(0)
     end = min(end, n_rows)                                                    # the last micro-batch may be short
     image_keys = ("pixel_values", "image_embeds", "image_grid_thw")
     out = {k: v[start:end] for k, v in batch.items() if torch.is_tensor(v) and v.dim() > 0 and v.size(0) == n_rows
            and k not in image_keys}
-    if "image_grid_thw" not in batch:                                         # text-only prompts
-        return out
-    if "num_images" in batch:                                                 # (N,): rows of mixed games differ
-        image_offsets = torch.cat([batch["num_images"].new_zeros(1), batch["num_images"].cumsum(0)])
-        first_img, last_img = int(image_offsets[start]), int(image_offsets[end])
-    else:
-        images_per_row = batch["image_grid_thw"].size(0) // n_rows
-        first_img, last_img = start * images_per_row, end * images_per_row
-    patches = batch["image_grid_thw"].prod(dim=1)                             # (num_images,)
-    out["image_grid_thw"] = batch["image_grid_thw"][first_img:last_img]
-    if "pixel_values" in batch:
-        offsets = torch.cat([patches.new_zeros(1), patches.cumsum(0)])
-        out["pixel_values"] = batch["pixel_values"][offsets[first_img]:offsets[last_img]]
-    if "image_embeds" in batch:  # every image has spatial_merge_size**2 patches a token: the ratio of the totals
-        tokens = patches * batch["image_embeds"].size(0) // patches.sum()
-        offsets = torch.cat([tokens.new_zeros(1), tokens.cumsum(0)])
-        out["image_embeds"] = batch["image_embeds"][offsets[first_img]:offsets[last_img]]
-    return out
+    return {**out, **rows_images(batch, range(start, end))}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -530,27 +531,12 @@ def _unwrapped(model):
 
 
 def image_inputs(batch, rows):
-    """The model's image arguments for the prompts of `rows` (a list of row indices), each row's images in
-    row order: stored vision-tower features (frozen tower) or pixels. Row i owns batch["num_images"][i]
-    consecutive images; pixel_values holds prod(image_grid_thw[k]) patches for image k, image_embeds a
-    spatial_merge_size**2-th of that (the ratio of the totals)."""
-    if "image_grid_thw" not in batch:
-        return {}
-    n_rows = batch["prompt_ids"].size(0)
-    num_images = batch["num_images"].tolist() if "num_images" in batch else \
-        [batch["image_grid_thw"].size(0) // n_rows] * n_rows
-    first = [0]
-    for n in num_images:
-        first.append(first[-1] + n)
-    images = [k for r in rows for k in range(first[r], first[r + 1])]
-    patches = batch["image_grid_thw"].prod(dim=1)
-    if "image_embeds" in batch:
-        tokens = (patches * batch["image_embeds"].size(0) // patches.sum()).tolist()
-        per_image = batch["image_embeds"].split(tokens)
-        features = torch.cat([per_image[k] for k in images])
-        return {"mm_encoder_outputs": {"image": BaseModelOutputWithPooling(pooler_output=(features,))}}
-    per_image = batch["pixel_values"].split(patches.tolist())
-    return {"pixel_values": torch.cat([per_image[k] for k in images]), "image_grid_thw": batch["image_grid_thw"][images]}
+    """The model's image arguments for the prompts of `rows`: the stored vision-tower features (frozen tower)
+    in place of the tower, or the pixels and their grids; {} for text-only prompts."""
+    images = rows_images(batch, rows)
+    if "image_embeds" in images:
+        return {"mm_encoder_outputs": {"image": BaseModelOutputWithPooling(pooler_output=(images["image_embeds"],))}}
+    return images
 
 
 def pack_completions(batch, share_prompt=True, attn_implementation="sdpa"):
