@@ -22,7 +22,10 @@ so runs can be compared field by field.
 the prompt is prefilled once, then its key/value cache is copied to its G completions (TRL, R1-V and EasyR1
 repeat the prompt G times and do that work G times). With the tower frozen (both papers) the image features
 are kept, and every log-prob pass reuses them instead of running the tower again. Its samples are the ones
-`generate` on the repeated prompts draws, token for token under the same seed (tests/test_sampler.py).
+`generate` on the repeated prompts draws, token for token under the same seed (tests/test_sampler.py). The
+log-prob passes share prompts the same way: each prompt runs once, and its completions attend to its stored
+keys and values (`prompt_pass`, `completion_pass`, `SharedPrompt`), with the repeated rows' log-probs and
+gradients (tests/test_shared_prompt.py).
 `restrict_vocabulary` (constrained decoding: answers from a fixed set of one-token words, the tiny demo's) masks
 the logits inside the model, so sampling and every log-prob pass see the same distribution.
 """
@@ -498,29 +501,42 @@ def rows_images(batch, rows):
     return out
 
 
-def select_rows(batch, start, end):
-    """Rows [start, end) of a rollout batch, with exactly those rows' images (for micro-batches): every
-    (N, ...) tensor of the batch sliced to the rows, and the rows' images (rows_images)."""
+def take_rows(batch, rows):
+    """The rows (indices, in the order given) of a rollout batch, with exactly those rows' images: every (N, ...)
+    tensor of the batch indexed by `rows`, and the rows' images (rows_images)."""
     n_rows = batch["prompt_ids"].size(0)
-    end = min(end, n_rows)                                                    # the last micro-batch may be short
+    index = torch.as_tensor(list(rows), dtype=torch.long, device=batch["prompt_ids"].device)
     image_keys = ("pixel_values", "image_embeds", "image_grid_thw")
-    out = {k: v[start:end] for k, v in batch.items() if torch.is_tensor(v) and v.dim() > 0 and v.size(0) == n_rows
+    out = {k: v[index] for k, v in batch.items() if torch.is_tensor(v) and v.dim() > 0 and v.size(0) == n_rows
            and k not in image_keys}
-    return {**out, **rows_images(batch, range(start, end))}
+    return {**out, **rows_images(batch, index.tolist())}
+
+
+def select_rows(batch, start, end):
+    """Rows [start, end) of a rollout batch, with exactly those rows' images (take_rows); end may pass the last."""
+    return take_rows(batch, range(start, min(end, batch["prompt_ids"].size(0))))
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Log-probs of given completions: each prompt computed once for its completions, the output layer in chunks
+# Log-probs of given completions: each prompt computed once for all of its completions, the output layer in chunks
 #
 # A rollout's G completions of one prompt share the prompt token for token (and its images). Computing the
 # prompt G times, as a batch of G (prompt + completion) rows does (TRL, R1-V, EasyR1), repeats most of the
-# work: a vigal Rotation prompt is ~1,500 tokens against a few hundred of completion. Instead each prompt is
-# packed ONCE into one sequence followed by all of its completions in the micro-batch, and an attention mask
-# lets each completion see the prompt and itself but not its siblings (verl's shared-prefix GRPO, and the
-# "prefix sharing" of Hydragen, arXiv 2402.05099, do the same thing). Every completion token then attends to
-# exactly the keys it attends to in its own row, with the positions it has there, so its log-prob is the same
-# number, and the gradient that flows back into the prompt's activations is the sum over its completions,
-# exactly the sum the repeated rows produce (tests/test_shared_prompt.py checks both).
+# work: a vigal Rotation prompt is ~1,500 tokens against a few hundred of completion. Instead the prompts run
+# ONCE, alone (`prompt_pass`), and every layer's keys and values of the prompt are kept; each completion then
+# runs as its own row that attends to its prompt's stored keys and values and to itself (`completion_pass`),
+# at the positions it has in its own row. Every completion token attends to exactly the keys it attends to in
+# the repeated row, so its log-prob is the same number; and since the stored keys and values stay in autograd's
+# graph, the gradient that flows back into the prompt's activations is the sum over its completions, exactly
+# the sum the repeated rows produce (tests/test_shared_prompt.py checks both). The KV cache of sampling, used
+# for training: verl's shared-prefix GRPO and Hydragen (arXiv 2402.05099) share prefixes the same way.
+#
+# The prompt pass is shared by the micro-batches of a block (`micro_batch_blocks`): with 2 completions per
+# micro-batch and G = 6 (the vigal preset), a prompt runs once for its three micro-batches, not three times.
+# Each micro-batch still runs its own backward (memory holds one micro-batch of completions); the gradient it
+# sends to the prompt's keys and values is collected on detached copies (`SharedPrompt.read`), and the block's
+# last micro-batch reads the live ones and carries the collected gradient into the prompt pass's own backward,
+# which so runs once, with that micro-batch's.
 
 LOGITS_CHUNK = 1024  # completion tokens per call of the output layer: bounds the (tokens, vocabulary) logits held
 
@@ -539,69 +555,204 @@ def image_inputs(batch, rows):
     return images
 
 
-def pack_completions(batch, share_prompt=True, attn_implementation="sdpa"):
-    """The sequences a log-prob pass runs, and where each completion token's prediction sits in them.
+def micro_batch_blocks(lengths, micro_batch_size, group_size):
+    """The micro-batches of a pass over rows whose completions have `lengths`, as lists of row indices, in blocks
+    that share one prompt pass: [[rows, rows, ...], ...].
 
-    share_prompt and a `prompt_index` in the batch (rollout sets it; rows of one prompt are contiguous): one
-    sequence per distinct prompt, U of them, of length L = P + K*C for K = the most rows any prompt has here:
-        [ prompt (P, left-padded) | completion slot 0 (C) | slot 1 (C) | ... | slot K-1 (C) ]
-    Query q may attend key k when k is a real token (prompt mask / completion mask) and k <= q (causal), and
-    k is in the prompt or in q's own slot: a completion sees its prompt and itself, never a sibling. Every slot
-    takes the positions a completion has in its own row: one text position a token after the prompt's last.
-    Otherwise (share_prompt=False, or an attention kernel that takes no arbitrary mask, as flash-attention):
-    the repeated rows, one (prompt + completion) sequence per row.
-
-    Returns (inputs, seq_of_row, predictor):
-      inputs      input_ids (S, L), attention_mask, position_ids (3, S, L) and the image arguments
-      seq_of_row  (B,)    the sequence that holds completion row i
-      predictor   (B, C)  the position in that sequence whose output predicts completion token t (the prompt's
-                          last token predicts token 0 of every slot; slot position t-1 predicts token t)
+    A block is the rows of ceil(G / micro_batch_size) consecutive micro-batches (one micro-batch when it holds a
+    group or more), so a group that starts a block has its prompt computed once however the micro-batches cut
+    it. Within a block the rows go longest first, so a micro-batch holds completions of similar lengths and pads
+    little; the sums the micro-batches add up to do not depend on the order. How many micro-batches, and of what
+    sizes, depends on the row count alone: under FSDP every process must run the same forward passes.
     """
-    prompt_ids, prompt_mask, completion_ids = batch["prompt_ids"], batch["prompt_mask"], batch["completion_ids"]
-    B, P = prompt_ids.shape
-    C = completion_ids.size(1)
-    device = prompt_ids.device
-    prompt_positions = batch["prompt_positions"].transpose(0, 1)                         # (3, B, P)
-    after_prompt = prompt_positions.amax(dim=(0, 2)) + 1                                  # (B,) first text position after
-    t = torch.arange(C, device=device)
-    if not share_prompt or "prompt_index" not in batch or attn_implementation not in ("sdpa", "eager"):
-        completion_positions = (after_prompt[:, None] + t).unsqueeze(0).expand(3, -1, -1)
-        inputs = {"input_ids": torch.cat([prompt_ids, completion_ids], dim=1),           # (B, P + C)
-                  "attention_mask": torch.cat([prompt_mask, batch["completion_mask"]], dim=1),
-                  "position_ids": torch.cat([prompt_positions, completion_positions], dim=2),
-                  **image_inputs(batch, range(B))}
-        return inputs, torch.arange(B, device=device), (P - 1 + t).expand(B, -1)
+    block_rows = micro_batch_size * -(-group_size // micro_batch_size)
+    blocks = []
+    for start in range(0, len(lengths), block_rows):
+        rows = sorted(range(start, min(start + block_rows, len(lengths))), key=lambda i: -int(lengths[i]))
+        blocks.append([rows[i:i + micro_batch_size] for i in range(0, len(rows), micro_batch_size)])
+    return blocks
 
-    _, seq_of_row, counts = torch.unique_consecutive(batch["prompt_index"], return_inverse=True, return_counts=True)
-    first = counts.cumsum(0) - counts                                                    # (U,) each prompt's first row
-    slot = torch.arange(B, device=device) - first[seq_of_row]                             # (B,) row's place in its prompt
-    if not torch.equal(prompt_ids, prompt_ids[first][seq_of_row]):
+
+def _attention_mask(allowed, attn_implementation):
+    """A (rows, queries, keys) boolean mask as the model takes it ready-made: (rows, 1, queries, keys), booleans
+    for SDPA, 0 / -inf for eager attention (which adds the mask to its scores)."""
+    if attn_implementation == "eager":
+        return torch.zeros(allowed.shape, device=allowed.device).masked_fill(~allowed, float("-inf")).unsqueeze(1)
+    return allowed.unsqueeze(1)
+
+
+class _RecordKeysValues:
+    """The key/value "cache" the prompt pass runs with: it keeps each layer's keys and values and hands them
+    back unchanged to attention. It keeps the first it is given: under gradient checkpointing, backward reruns
+    a layer's forward, which calls update again with the recomputed (equal) tensors."""
+
+    def __init__(self, num_layers):
+        self.keys, self.values = [None] * num_layers, [None] * num_layers
+
+    def update(self, key_states, value_states, layer_idx, *args, **kwargs):
+        if self.keys[layer_idx] is None:
+            self.keys[layer_idx], self.values[layer_idx] = key_states, value_states
+        return key_states, value_states
+
+
+class _PrefixKeysValues:
+    """The key/value "cache" a completion pass runs with: a layer's keys (values) are its rows' prompts' stored
+    ones, then the completion's own. It stores nothing, so a checkpointed layer's rerun gets the same."""
+
+    def __init__(self, keys, values, prompt_of_row):
+        self.keys, self.values, self.prompt_of_row = keys, values, prompt_of_row
+
+    def update(self, key_states, value_states, layer_idx, *args, **kwargs):
+        rows = self.prompt_of_row
+        return (torch.cat([self.keys[layer_idx][rows].to(key_states.dtype), key_states], dim=-2),
+                torch.cat([self.values[layer_idx][rows].to(value_states.dtype), value_states], dim=-2))
+
+
+@contextmanager
+def _caches_kept_under_checkpointing(model):
+    """Let checkpointed decoder layers use the caches above during a forward: Hugging Face drops a layer's cache
+    under gradient checkpointing unless the layer says the rerun is safe (it would update a stored cache twice);
+    ours are. The flag is read when the layer is called; backward's rerun reuses that call's arguments."""
+    layers = _unwrapped(model).model.language_model.layers
+    for layer in layers:
+        layer._can_checkpoint_with_cache = True
+    try:
+        yield
+    finally:
+        for layer in layers:
+            del layer._can_checkpoint_with_cache      # the class's own setting again
+
+
+def prompt_pass(model, batch):
+    """Run each distinct prompt of `batch` once (rows with one `prompt_index` share a prompt; rollout sets it).
+
+    Returns the states the completion passes read, one entry per prompt (U of them, in order of first row):
+      ids          (U,)                 the prompts' prompt_index
+      keys/values  [(U, heads, P, d)]   every layer's keys and values (after rotary embedding)
+      last_hidden  (U, H)               the final hidden state of the prompt's last token: it predicts token 0
+      mask         (U, P)               the prompt's real (not padding) tokens
+      after        (U,)                 the first text position after the prompt
+    The images go through the model once per prompt too: pixels, or the stored features of a frozen tower.
+    """
+    _, first_of, counts = torch.unique_consecutive(batch["prompt_index"], return_inverse=True, return_counts=True)
+    first = (counts.cumsum(0) - counts).tolist()                                         # each prompt's first row
+    prompt_ids, mask = batch["prompt_ids"][first], batch["prompt_mask"][first].bool()
+    if not torch.equal(batch["prompt_ids"], prompt_ids[first_of]):
         raise ValueError("rows with one prompt_index hold different prompts: they cannot share one")
-    U, K = first.numel(), int(counts.max())
-    L = P + K * C
-    columns = P + slot[:, None] * C + t                                                   # (B, C) each token's column
-    input_ids = prompt_ids.new_zeros(U, L)
-    input_ids[:, :P] = prompt_ids[first]
-    input_ids[seq_of_row[:, None], columns] = completion_ids
-    real = torch.zeros(U, L, dtype=torch.bool, device=device)                             # keys that exist
-    real[:, :P] = prompt_mask[first].bool()
-    real[seq_of_row[:, None], columns] = batch["completion_mask"].bool()
-    position_ids = prompt_positions.new_zeros(3, U, L)
-    position_ids[:, :, :P] = prompt_positions[:, first]
-    position_ids[:, :, P:] = (after_prompt[first][:, None] + torch.arange(K * C, device=device) % C).unsqueeze(0)
-    segment = torch.cat([torch.zeros(P, dtype=torch.long, device=device),                 # 0: the prompt
-                         1 + torch.arange(K * C, device=device) // C])                    # 1..K: the slots
-    q, k = torch.arange(L, device=device)[:, None], torch.arange(L, device=device)[None, :]
-    visible = (k <= q) & ((segment[None, :] == 0) | (segment[None, :] == segment[:, None]))    # (L, L)
-    allowed = (visible & real[:, None, :]) | (q == k)      # (U, L, L); the diagonal keeps padding rows finite
-    if attn_implementation == "eager":  # eager attention adds the mask to its scores; SDPA takes booleans
-        mask = torch.zeros(allowed.shape, device=device).masked_fill(~allowed, float("-inf")).unsqueeze(1)
-    else:
-        mask = allowed.unsqueeze(1)                                                       # (U, 1, L, L)
-    inputs = {"input_ids": input_ids, "attention_mask": mask,                             # used as it is by the model
-              "position_ids": position_ids, **image_inputs(batch, first.tolist())}
-    predictor = torch.where(t == 0, P - 1, columns - 1)                                   # (B, C)
-    return inputs, seq_of_row, predictor
+    positions = batch["prompt_positions"][first].transpose(0, 1)                         # (3, U, P)
+    P = prompt_ids.size(1)
+    q, k = torch.arange(P, device=mask.device)[:, None], torch.arange(P, device=mask.device)[None, :]
+    allowed = ((k <= q) & mask[:, None, :]) | (q == k)       # causal over real tokens; the diagonal keeps padding finite
+    inner = _unwrapped(model)
+    record = _RecordKeysValues(len(inner.model.language_model.layers))
+    with _caches_kept_under_checkpointing(model):
+        hidden = final_hidden_states(model, {
+            "input_ids": prompt_ids, "attention_mask": _attention_mask(allowed, inner.config._attn_implementation),
+            "position_ids": positions, "past_key_values": record, **image_inputs(batch, first)})
+    return {"ids": batch["prompt_index"][first], "keys": record.keys, "values": record.values,
+            "last_hidden": hidden[:, -1], "mask": mask, "after": positions.amax(dim=(0, 2)) + 1}
+
+
+class _CarryGradient(torch.autograd.Function):
+    """x unchanged; in backward, the gradient arriving at x plus `carried` (what earlier backwards left on a copy)."""
+
+    @staticmethod
+    def forward(ctx, x, carried):
+        ctx.save_for_backward(carried)
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad + ctx.saved_tensors[0], None
+
+
+class SharedPrompt:
+    """The prompts of one block of rows, run once by `prompt_pass` when the block's first micro-batch needs them,
+    then read by every micro-batch of the block, which must together cover its rows (micro_batch_blocks).
+
+    With gradients, each micro-batch runs its own backward, but the prompt pass must run backward only once and
+    only after all of them: so every micro-batch but the last reads detached copies of the prompt states, on
+    which its backward leaves its gradient (summing over micro-batches), and the last reads the live states
+    through _CarryGradient, so that its backward goes on through the prompt pass with every micro-batch's
+    gradient. Without gradients (old and reference log-probs) every micro-batch reads the states as they are.
+    """
+
+    def __init__(self, model, batch):
+        self.model, self.batch, self.rows_left = model, batch, batch["prompt_ids"].size(0)
+        self.states = self.copies = None
+
+    def read(self, num_rows):
+        """The prompt states for the block's next micro-batch of `num_rows` rows."""
+        if self.states is None:
+            self.states = prompt_pass(self.model, self.batch)
+        if num_rows > self.rows_left:
+            raise ValueError(f"{num_rows} rows read from a shared prompt with {self.rows_left} rows left")
+        self.rows_left -= num_rows
+        states = self.states
+        trained = [k for k in ("keys", "values", "last_hidden") if _requires_grad(states[k])]
+        if not torch.is_grad_enabled() or not trained:
+            return states
+        if self.rows_left > 0:                                   # more readers to come: leave this one's gradient
+            if self.copies is None:                              # on copies, outside the prompt pass's graph
+                self.copies = {k: _map(lambda x: x.detach().requires_grad_(), states[k]) for k in trained}
+            return {**states, **self.copies}
+        if self.copies is None:                                  # the only reader: the live states as they are
+            return states
+        carry = lambda x, copy: x if copy.grad is None else _CarryGradient.apply(x, copy.grad)
+        return {**states, **{k: _map(carry, states[k], self.copies[k]) for k in trained}}
+
+
+def _map(f, x, *others):
+    """f over a tensor, or over the tensors of a list of them (one per layer) element by element."""
+    return [f(*a) for a in zip(x, *others)] if isinstance(x, list) else f(x, *others)
+
+
+def _requires_grad(x):
+    return any(t.requires_grad for t in x) if isinstance(x, list) else x.requires_grad
+
+
+def completion_pass(model, batch, prompt):
+    """Final hidden states (B, C, H) whose output predicts each completion token: row i's token t is predicted
+    by the prompt's last token (t = 0) or its own token t - 1, computed against its prompt's stored keys and
+    values (`prompt`: prompt_pass's states). Query t attends to the prompt's real tokens and to completion
+    tokens s <= t that exist, at the positions it has in its own (prompt + completion) row."""
+    completion_ids, completion_mask = batch["completion_ids"], batch["completion_mask"].bool()
+    B, C = completion_ids.shape
+    match = batch["prompt_index"][:, None] == prompt["ids"][None, :]                     # (B, U)
+    if not match.any(dim=1).all():
+        raise ValueError("a row's prompt_index is not among the shared prompt's")
+    u = match.int().argmax(dim=1)                                                        # (B,) each row's prompt
+    t = torch.arange(C, device=completion_ids.device)
+    own = (t[None, :] <= t[:, None]) & completion_mask[:, None, :]                       # (B, C, C) causal, real
+    own = own | torch.eye(C, dtype=torch.bool, device=own.device)                       # the diagonal: finite rows
+    allowed = torch.cat([prompt["mask"][u][:, None, :].expand(-1, C, -1), own], dim=2)   # (B, C, P + C)
+    positions = (prompt["after"][u][:, None] + t).unsqueeze(0).expand(3, -1, -1)         # (3, B, C)
+    with _caches_kept_under_checkpointing(model):
+        hidden = final_hidden_states(model, {
+            "input_ids": completion_ids, "position_ids": positions,
+            "attention_mask": _attention_mask(allowed, _unwrapped(model).config._attn_implementation),
+            "past_key_values": _PrefixKeysValues(prompt["keys"], prompt["values"], u)})
+    last = prompt["last_hidden"][u].to(hidden.dtype)[:, None]                            # (B, 1, H)
+    return torch.cat([last, hidden[:, :-1]], dim=1)
+
+
+def repeated_pass(model, batch):
+    """The plain computation, for attention kernels that take no arbitrary mask (flash-attention): every row is
+    (its own copy of the prompt + the completion); the final hidden states (B, C, H) that predict the tokens."""
+    P, C = batch["prompt_ids"].size(1), batch["completion_ids"].size(1)
+    positions = batch["prompt_positions"].transpose(0, 1)                                # (3, B, P)
+    after = positions.amax(dim=(0, 2))[:, None] + 1 + torch.arange(C, device=positions.device)
+    hidden = final_hidden_states(model, {
+        "input_ids": torch.cat([batch["prompt_ids"], batch["completion_ids"]], dim=1),
+        "attention_mask": torch.cat([batch["prompt_mask"], batch["completion_mask"]], dim=1),
+        "position_ids": torch.cat([positions, after.unsqueeze(0).expand(3, -1, -1)], dim=2),
+        **image_inputs(batch, range(batch["prompt_ids"].size(0)))})
+    return hidden[:, P - 1:P - 1 + C]
+
+
+def shares_prompts(model, batch):
+    """Whether the passes can share prompts: rows know their prompt, and attention takes a ready-made mask."""
+    return "prompt_index" in batch and _unwrapped(model).config._attn_implementation in ("sdpa", "eager")
 
 
 def final_hidden_states(model, inputs):
@@ -651,14 +802,17 @@ def token_logps(model, hidden, targets, temperature=1.0, with_entropy=False, ent
     return (logps, torch.cat(entropies)) if with_entropy else logps
 
 
-def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_grad=True, share_prompt=True):
+def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_grad=True, prompt=None,
+                     share_prompt=True):
     """Per-token log-probs (B, C) of batch["completion_ids"] under `model`, prompt and images in context.
 
-    Each prompt runs once for all of its completions in the batch (pack_completions; share_prompt=False
-    repeats it per row, the same numbers); the output layer runs in chunks (token_logps); columns after the
-    longest completion's end are not computed (0 there, as at any position the mask drops). The positions are
-    the sampler's (rollout): the prompt's M-RoPE positions, then one text position a token. With image_embeds
-    in the batch (frozen vision tower) the stored features stand in for the tower, which then does not run.
+    Each prompt runs once for all of its completions (prompt_pass, then completion_pass): the batch's own prompts,
+    or `prompt`, a SharedPrompt of a block of rows that holds this batch's (the micro-batches of a block share
+    it). share_prompt=False, or an attention kernel that takes no ready-made mask: every row repeats its prompt
+    (repeated_pass), the same numbers. The output layer runs in chunks (token_logps); columns after the longest
+    completion's end are not computed (0 there, as at any position the mask drops). The positions are the
+    sampler's (rollout): the prompt's M-RoPE positions, then one text position a token. With image_embeds in
+    the batch (frozen vision tower) the stored features stand in for the tower, which then does not run.
     """
     B, C = batch["completion_ids"].shape
     # Columns past every row's end (completions of very different lengths share the batch's width) are cut
@@ -667,9 +821,11 @@ def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_
     if width < C:
         batch = {**batch, "completion_ids": batch["completion_ids"][:, :width],
                  "completion_mask": batch["completion_mask"][:, :width]}
-    inputs, seq_of_row, predictor = pack_completions(batch, share_prompt, _unwrapped(model).config._attn_implementation)
-    hidden = final_hidden_states(model, inputs)                                           # (S, L, H)
-    hidden = hidden[seq_of_row[:, None], predictor]                                       # (B, width, H)
+    if share_prompt and shares_prompts(model, batch):
+        states = (prompt or SharedPrompt(model, batch)).read(B)
+        hidden = completion_pass(model, batch, states)                                   # (B, width, H)
+    else:
+        hidden = repeated_pass(model, batch)
     out = token_logps(model, hidden.reshape(B * width, -1), batch["completion_ids"].reshape(-1), temperature,
                       with_entropy, entropy_grad)
     pad = lambda x: F.pad(x.view(B, width), (0, C - width))                              # (B, C)
@@ -677,14 +833,19 @@ def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_
 
 
 @torch.no_grad()
-def batch_logps(model, batch, micro_batch_size, temperature=1.0):
-    """completion_logps over a whole rollout batch in micro-batches, without gradients: (N, C).
+def batch_logps(model, batch, micro_batch_size, temperature=1.0, group_size=1):
+    """completion_logps over a whole rollout batch in micro-batches, without gradients: (N, C). Each block of
+    micro-batches (micro_batch_blocks, for groups of `group_size` rows) runs its prompts once.
 
     Used for the reference model's log-probs, and for the old (sampling-policy) log-probs when a rollout is
     used for more than one optimizer step (steps_per_rollout > 1 or num_iterations > 1): they are computed
     ONCE, before any update, and stored, so every later pass measures its ratio against the policy that
     actually sampled the tokens.
     """
-    n = batch["completion_ids"].size(0)
-    return torch.cat([completion_logps(model, select_rows(batch, i, i + micro_batch_size), temperature)
-                      for i in range(0, n, micro_batch_size)])
+    out = torch.zeros(batch["completion_ids"].shape, device=batch["completion_ids"].device)
+    lengths = batch["completion_mask"].sum(dim=1).tolist()
+    for block in micro_batch_blocks(lengths, micro_batch_size, group_size):
+        prompt = SharedPrompt(model, take_rows(batch, sorted(sum(block, []))))
+        for rows in block:
+            out[rows] = completion_logps(model, take_rows(batch, rows), temperature, prompt=prompt)
+    return out

@@ -212,7 +212,7 @@ def load_policy(cfg, accelerator, model_path):
         if bf16 and not fsdp:  # under FSDP2 the tower shares the root unit with float32 parameters: one dtype a unit
             model.model.visual.to(torch.bfloat16)
     if cfg.gradient_checkpointing:  # non-reentrant: the variant that composes with FSDP and frozen inputs
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
         model.config.use_cache = False
     ref_model = None
     if cfg.beta > 0:  # Game-RL: KL to the initial model; with beta = 0 no copy is kept (ViGaL)
@@ -462,6 +462,9 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
       advantages  (B,)    from the whole rollout, gathered over all processes
       old_logps   (B, C)  optional: log-probs of the sampling policy; absent = the current policy (ratio 1)
       ref_logps   (B, C)  optional: reference log-probs, needed when cfg.beta > 0
+    The micro-batches come in blocks (grpo.micro_batch_blocks: rows of similar lengths together): a block's
+    prompts run once, for all of its micro-batches (grpo.SharedPrompt), and the prompt pass's backward runs with
+    the block's last micro-batch's.
     Every process divides its summed loss by loss_denominator(...) for the whole step, once: not again per
     micro-batch (gradient accumulation sums the micro-batches' gradients), and DDP/FSDP averages the W
     processes' gradients, which is where the denominator's 1/W comes back. So W processes with B/W rows each
@@ -470,7 +473,7 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     Returns the step's metrics, reduced over all processes.
     """
     mask = batch["mask"]
-    B, mb = mask.size(0), cfg.micro_batch_size
+    mb = cfg.micro_batch_size
     lengths = mask.sum(dim=1)
     num_sequences, num_tokens = accelerator.reduce(torch.stack([(lengths > 0).sum(), lengths.sum()]).float(),
                                                    reduction="sum")                            # all processes
@@ -479,29 +482,32 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     sums = {name: torch.zeros((), device=mask.device, dtype=torch.float64)
             for name in ("loss", "kl", "clipped", "ratio", "tokens", "entropy")}   # over this process's tokens
     model.train()
-    for i in range(0, B, mb):
-        micro = grpo.select_rows(batch, i, i + mb)
-        micro_mask = micro["mask"]
-        with gradient_sync(accelerator, model, last=i + mb >= B):
-            with compute_precision(cfg, mask.device):   # the forward in bf16 with --dtype bfloat16; backward outside
-                logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
-                                                       entropy_grad=cfg.entropy_coef > 0)            # (b, C)
-                old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
-                per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
-                                                              cfg.epsilon_high, cfg.delta or None)
-                if cfg.entropy_coef > 0:
-                    per_token = per_token - cfg.entropy_coef * entropy
-                if cfg.beta > 0:
-                    kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
-                    per_token = per_token + cfg.beta * kl
-                    sums["kl"] += (kl.detach() * micro_mask).sum()
-                loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
-            accelerator.backward(loss)
-        sums["loss"] += loss.item()
-        sums["clipped"] += (clipped & micro_mask.bool()).sum()
-        sums["ratio"] += (torch.exp(logps.detach() - old_logps) * micro_mask).sum()
-        sums["tokens"] += micro_mask.sum()
-        sums["entropy"] += (entropy.detach() * micro_mask).sum()
+    blocks = grpo.micro_batch_blocks(batch["completion_mask"].sum(dim=1).tolist(), mb, cfg.num_generations)
+    for block in blocks:
+        prompt = grpo.SharedPrompt(model, grpo.take_rows(batch, sorted(sum(block, []))))  # the block's prompts, once
+        for rows in block:
+            micro = grpo.take_rows(batch, rows)
+            micro_mask = micro["mask"]
+            with gradient_sync(accelerator, model, last=rows is blocks[-1][-1]):
+                with compute_precision(cfg, mask.device):  # the forward in bf16 with --dtype bfloat16; backward outside
+                    logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
+                                                           entropy_grad=cfg.entropy_coef > 0, prompt=prompt)  # (b, C)
+                    old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
+                    per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
+                                                                  cfg.epsilon_high, cfg.delta or None)
+                    if cfg.entropy_coef > 0:
+                        per_token = per_token - cfg.entropy_coef * entropy
+                    if cfg.beta > 0:
+                        kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
+                        per_token = per_token + cfg.beta * kl
+                        sums["kl"] += (kl.detach() * micro_mask).sum()
+                    loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
+                accelerator.backward(loss)   # the block's last micro-batch: through the prompt pass too
+            sums["loss"] += loss.item()
+            sums["clipped"] += (clipped & micro_mask.bool()).sum()
+            sums["ratio"] += (torch.exp(logps.detach() - old_logps) * micro_mask).sum()
+            sums["tokens"] += micro_mask.sum()
+            sums["entropy"] += (entropy.detach() * micro_mask).sum()
     params = [p for p in model.parameters() if p.requires_grad]  # after prepare: FSDP replaces the parameters
     grad_norm = accelerator.clip_grad_norm_(params, cfg.max_grad_norm)
     grad_norm = grad_norm.full_tensor() if hasattr(grad_norm, "full_tensor") else grad_norm   # FSDP: a DTensor
@@ -629,10 +635,10 @@ def train(cfg):
             if steps_per_rollout > 1:  # ratio against the policy that sampled, not the one being updated
                 policy.eval()
                 with compute_precision(cfg, accelerator.device):
-                    batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature)
+                    batch["old_logps"] = grpo.batch_logps(model, batch, cfg.micro_batch_size, cfg.temperature, G)
             if ref_model is not None:
                 with compute_precision(cfg, accelerator.device):  # as the policy computes its log-probs
-                    batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature)
+                    batch["ref_logps"] = grpo.batch_logps(ref_model, batch, cfg.micro_batch_size, cfg.temperature, G)
                 release_reference(ref_model)
             timings["logps"] = time.perf_counter() - t                # 0 when neither is needed
             # completion tokens of the whole rollout, all processes, per second of (parallel) generation

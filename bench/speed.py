@@ -17,7 +17,7 @@ Both sides sample with temperature 1 until EOS or the length limit; the random t
 limit, so both do about the same work (completion tokens per step are printed beside the times).
 
 Besides the medians it prints our step's phases (sampling, log-prob passes, update) and the useful-token fraction
-of the update pass: the tokens it runs (each prompt once, then its completions' slots, padded to the longest)
+of the update pass: the tokens it runs (each prompt once, then its completions, padded to the longest)
 over the tokens of the step (the prompt once and every completion's own tokens), against the same fraction when
 every completion carries its own copy of the prompt, as TRL's step does.
 
@@ -90,8 +90,8 @@ def token_fractions(model_dir, data_dir, image_size, G, completion_tokens, max_t
     """(tokens run / tokens of the step) of the update pass, with each prompt once and with G copies of it.
 
     Tokens of the step: the prompt once and the G completions' own tokens (their mean from the run). The shared
-    pass runs the prompt and G slots as wide as the longest completion (taken as the limit: the random tiny model
-    mostly runs into it); repeated rows run G x (prompt + that width)."""
+    pass runs the prompt and G completion rows as wide as the longest completion (taken as the limit: the random
+    tiny model mostly runs into it); repeated rows run G x (prompt + that width)."""
     import grpo
     from model import load_processor
     processor = load_processor(model_dir, Config.min_pixels, image_size * image_size)

@@ -1,8 +1,10 @@
-"""The training passes compute each prompt once for its completions (grpo.pack_completions) and the output
-layer in chunks (grpo.token_logps). Against an independent reference, the model's own forward over every
-(prompt + completion) row with full logits: the same log-probs, the same entropies and the same gradients,
-for one- and four-image prompts, with the vision tower frozen (stored features) and trained (pixels), and for
-a prompt whose completions are split across micro-batches."""
+"""The training passes compute each prompt once for its completions (grpo.prompt_pass, then
+grpo.completion_pass against the prompt's stored keys and values) and the output layer in chunks
+(grpo.token_logps). Against an independent reference, the model's own forward over every (prompt + completion)
+row with full logits: the same log-probs, the same entropies and the same gradients, for one- and four-image
+prompts, with the vision tower frozen (stored features) and trained (pixels), for a prompt whose completions
+are split across micro-batches, and for a block of micro-batches that shares one prompt pass (grpo.SharedPrompt),
+with and without gradient checkpointing."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -106,8 +108,9 @@ def test_a_prompt_split_across_micro_batches_gives_the_full_batch_gradient(tiny)
 
 
 def test_each_prompt_runs_once_and_the_output_layer_sees_at_most_a_chunk(tiny, monkeypatch):
-    """Counted: the packed pass runs 3 sequences (one a prompt) where the repeated one runs 8 rows, and no call
-    of the output layer gets more than LOGITS_CHUNK positions, so logits never span every completion token."""
+    """Counted: the shared pass runs the 3 prompts once, then the 8 completions without them, where the repeated
+    one runs 8 (prompt + completion) rows, and no call of the output layer gets more than LOGITS_CHUNK
+    positions, so logits never span every completion token."""
     model, processor, samples = tiny
     batch = rollout(model, processor, samples, [3, 1, 4], keep_image_features=True)
     monkeypatch.setattr(grpo, "LOGITS_CHUNK", 5)
@@ -119,8 +122,9 @@ def test_each_prompt_runs_once_and_the_output_layer_sees_at_most_a_chunk(tiny, m
         with torch.no_grad():
             shared = grpo.completion_logps(model, batch)
             P, C = batch["prompt_ids"].size(1), batch["completion_ids"].size(1)
-            assert rows_seen == [(3, P + 4 * C)]                      # 3 prompts, the longest group has 4 rows
-            assert max(head_calls[1:]) <= 5 and head_calls[0] == 3   # the model's own call: one position a sequence
+            assert rows_seen == [(3, P), (8, C)]                      # 3 prompts, then 8 completions
+            assert head_calls[:2] == [3, 8]                           # the model's own calls: one position a row
+            assert max(head_calls[2:]) <= 5
             rows_seen.clear()
             repeated = grpo.completion_logps(model, batch, share_prompt=False)
             assert rows_seen == [(8, P + C)]
@@ -150,7 +154,7 @@ def test_eager_attention_takes_the_additive_mask_and_agrees(tiny_model_dir, tiny
 
 
 def test_columns_past_every_rows_end_are_not_computed(tiny):
-    """Completions that all end by column 4 of 7: the pass runs 4 columns a slot, the log-probs up to each
+    """Completions that all end by column 4 of 7: the completion pass runs 4 columns, the log-probs up to each
     row's end are the reference's, and the cut columns come back as 0."""
     model, processor, samples = tiny
     batch = rollout(model, processor, samples[:2], [2, 2], keep_image_features=True)
@@ -165,6 +169,102 @@ def test_columns_past_every_rows_end_are_not_computed(tiny):
             want, _ = reference_logps(model, batch)
     finally:
         hook.remove()
-    assert widths[0] == batch["prompt_ids"].size(1) + 2 * 4
+    assert widths[:2] == [batch["prompt_ids"].size(1), 4]         # the prompt pass, then 4 columns
     mask = batch["completion_mask"].bool()
     assert (got - want)[mask].abs().max() < 1e-5 and (got[:, 4:] == 0).all()
+
+
+def block_gradients(model, batch, micro_batch_size, group_size, seed=1):
+    """update_step's loop: the micro-batches of each block read one SharedPrompt, each runs its own backward.
+    Returns the log-probs and the summed gradients."""
+    model.zero_grad(set_to_none=True)
+    w = torch.randn(batch["completion_ids"].shape, generator=torch.Generator().manual_seed(seed))
+    got = torch.zeros(batch["completion_ids"].shape)
+    lengths = batch["completion_mask"].sum(dim=1).tolist()
+    for block in grpo.micro_batch_blocks(lengths, micro_batch_size, group_size):
+        prompt = grpo.SharedPrompt(model, grpo.take_rows(batch, sorted(sum(block, []))))
+        for rows in block:
+            micro = grpo.take_rows(batch, rows)
+            logps, entropy = grpo.completion_logps(model, micro, with_entropy=True, prompt=prompt)
+            ((logps * w[rows] + 0.1 * entropy) * micro["completion_mask"]).sum().backward()
+            got[rows] = logps.detach()
+    return got, {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+@pytest.mark.parametrize("frozen_tower", [True, False])
+@pytest.mark.parametrize("checkpointing", [False, True])
+@pytest.mark.parametrize("micro_batch_size", [2, 3])
+def test_a_block_of_micro_batches_runs_its_prompts_once_and_gives_the_full_batch_gradient(
+        tiny, frozen_tower, checkpointing, micro_batch_size):
+    """Two groups of 4, micro-batches of 2 (blocks of 2 micro-batches: each prompt runs once for its 4 rows) or
+    of 3 (blocks of rows 0-5 and 6-7: the second prompt runs in both), rows longest first within a block. The gradient of the prompts' activations
+    collected over the block's micro-batches reaches the weights (and the tower when it trains) once, through
+    the last micro-batch's backward, as the one backward of the full batch's repeated rows would; also under
+    gradient checkpointing (non-reentrant, as train.py sets it up), which reruns layers that hold the caches."""
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples[:2], [4, 4], keep_image_features=frozen_tower)
+    lengths = torch.tensor([3, 7, 5, 2, 6, 1, 7, 4])                 # ragged: longest first reorders the rows
+    batch["completion_mask"] = (torch.arange(7)[None, :] < lengths[:, None]).long()
+    mask = batch["completion_mask"].float()
+    model.train()
+    model.model.visual.requires_grad_(not frozen_tower)
+    prompt_passes = []
+    hook = model.model.language_model.register_forward_pre_hook(lambda m, args, kwargs: prompt_passes.append(
+        kwargs["inputs_embeds"].size(0)) if kwargs["inputs_embeds"].size(1) == batch["prompt_ids"].size(1) else None,
+        with_kwargs=True)
+    try:
+        want_logps, want_entropy = reference_logps(model, batch)
+        want = gradients(model, weighted_loss(want_logps, want_entropy, mask))
+        prompt_passes.clear()
+        if checkpointing:
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        logps, got = block_gradients(model, batch, micro_batch_size, group_size=4)
+    finally:
+        hook.remove()
+        model.activation_checkpointing_disable()
+        model.model.visual.requires_grad_(True)
+    assert prompt_passes == ([1, 1] if micro_batch_size == 2 else [2, 1])    # prompts per prompt pass
+    assert (logps - want_logps)[mask.bool()].abs().max() < 1e-5
+    assert got.keys() == want.keys() and any("visual" in n for n in got) == (not frozen_tower)
+    for name in want:
+        scale = want[name].abs().max().clamp(min=1e-6)
+        assert ((got[name] - want[name]).abs().max() / scale) < 1e-4, name
+
+
+def test_batch_logps_runs_each_blocks_prompts_once_and_agrees(tiny):
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples, [4, 4, 4], keep_image_features=True)
+    prompt_rows = []
+    hook = model.model.language_model.register_forward_pre_hook(lambda m, args, kwargs: prompt_rows.append(
+        kwargs["inputs_embeds"].size(0)) if kwargs["inputs_embeds"].size(1) == batch["prompt_ids"].size(1) else None,
+        with_kwargs=True)
+    try:
+        got = grpo.batch_logps(model.eval(), batch, 2, group_size=4)
+    finally:
+        hook.remove()
+    with torch.no_grad():
+        want, _ = reference_logps(model, batch)
+    assert prompt_rows == [1, 1, 1]                     # one prompt pass per group, for its two micro-batches
+    mask = batch["completion_mask"].bool()
+    assert (got - want)[mask].abs().max() < 1e-5
+
+
+def test_micro_batch_blocks_take_a_blocks_rows_longest_first_and_cover_every_row_once():
+    assert grpo.micro_batch_blocks([5, 1, 3, 2, 6, 4, 9, 9, 1, 2, 8, 3], 2, 6) == [
+        [[4, 0], [5, 2], [3, 1]], [[6, 7], [10, 11], [9, 8]]]       # ties keep row order
+    assert grpo.micro_batch_blocks([1] * 8, 3, 4) == [[[0, 1, 2], [3, 4, 5]], [[6, 7]]]
+    assert grpo.micro_batch_blocks(list(range(16)), 256, 8) == [[list(range(15, -1, -1))]]
+    assert grpo.micro_batch_blocks([1] * 5, 4, 2) == [[[0, 1, 2, 3]], [[4]]]
+    for n, mb, g in [(7, 2, 3), (30, 4, 12), (1, 1, 1)]:
+        blocks = grpo.micro_batch_blocks(torch.randint(1, 9, (n,)).tolist(), mb, g)
+        assert sorted(r for block in blocks for rows in block for r in rows) == list(range(n))
+        assert [len(rows) for block in blocks for rows in block] == [len(r) for r in
+                                                                    [range(n)[i:i + mb] for i in range(0, n, mb)]]
+
+
+def test_a_shared_prompt_refuses_more_rows_than_its_block(tiny):
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples[:1], [2], keep_image_features=True)
+    prompt = grpo.SharedPrompt(model, grpo.select_rows(batch, 0, 1))
+    with torch.no_grad(), pytest.raises(ValueError, match="rows left"):
+        grpo.completion_logps(model, batch, prompt=prompt)

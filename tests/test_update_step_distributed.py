@@ -3,7 +3,9 @@
 Both runs call train.update_step on the same fixed rollout batch (tests/helpers/update_step_worker.py), with plain
 SGD so that the parameter change is exactly -lr * gradient; the metrics (loss, grad norm, kl, clip ratio) must
 agree too. Covered: every loss_type, with one micro-batch per process and with micro-batches of 3 (ragged:
-3 + 1 rows on each of 2 processes, 3 + 3 + 2 on one), with the clip, the ratio cap and the k3 KL all active.
+3 + 1 rows on each of 2 processes, 3 + 3 + 2 on one; groups of 8 make each process's micro-batches one block
+that runs its prompts once), with the clip, the ratio cap and the k3 KL all active, and once with gradient
+checkpointing.
 
 bnpo is the exception by definition (TRL's, grpo.loss_denominator): its denominator is the LOCAL batch's token
 count, so W processes optimise the mean over processes of per-process token means. What holds, and is checked:
@@ -31,7 +33,7 @@ from helpers.update_step_worker import MASK_LENGTHS, make_fixed_batch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "helpers", "update_step_worker.py")
 LR = 0.5
-FSDP_RUNS = ["dapo/micro3", "grpo/micro8", "dr_grpo/micro3", "bnpo/micro3"]
+FSDP_RUNS = ["dapo/micro3", "grpo/micro8", "dr_grpo/micro3", "bnpo/micro3", "dapo/micro3-checkpointed"]
 
 
 def free_port():
@@ -47,6 +49,9 @@ def configs():
             mask = "equal" if loss_type == "bnpo" else "ragged"
             runs.append(dict(name=f"{loss_type}/micro{micro}", loss_type=loss_type, micro_batch_size=micro, mask=mask,
                              beta=0.04, lr=LR))
+    # gradient checkpointing (the presets'): layers rerun in backward, the prompt's keys and values among them
+    runs.append(dict(name="dapo/micro3-checkpointed", loss_type="dapo", micro_batch_size=3, mask="ragged", beta=0.04,
+                     lr=LR, gradient_checkpointing=True))
     a, b = sum(MASK_LENGTHS["ragged"][:4]), sum(MASK_LENGTHS["ragged"][4:])
     runs.append(dict(name="bnpo/ragged", loss_type="bnpo", micro_batch_size=3, mask="ragged", beta=0.0, lr=LR))
     runs.append(dict(name="dapo/ragged-as-bnpo", loss_type="dapo", micro_batch_size=3, mask="ragged", beta=0.0, lr=LR,
@@ -90,8 +95,8 @@ def assert_same_step(a, b, start):
     for k in a:
         delta_a, delta_b = a[k] - start[k], b[k] - start[k]
         # 1e-7 for summation order across processes, plus two ulps of the parameter itself: a float32 value
-        # near 1.0 (a norm weight) moves in steps of 1.2e-7, plus 1e-5 of the tensor's largest move: a prompt is
-        # packed with the completions it has in its micro-batch (grpo.pack_completions), and the split across
+        # near 1.0 (a norm weight) moves in steps of 1.2e-7, plus 1e-5 of the tensor's largest move: a prompt runs
+        # once for the completions of its block of micro-batches (grpo.SharedPrompt), and the split across
         # processes changes which those are, so an element's sum of float32 terms is ordered differently
         # (measured: 1e-6 of the largest gradient). A wrong scale or denominator is an O(1) relative error.
         ulps = 2 * torch.finfo(torch.float32).eps * start[k].abs()

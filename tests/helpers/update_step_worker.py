@@ -140,6 +140,8 @@ def main(batch_path, model_dir, configs_path, out_path):
         cfg = step_config(**run)
         model = load_model(model_dir)
         model.model.visual.requires_grad_(False)
+        if cfg.gradient_checkpointing:   # as train.load_policy sets it up
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
         if mode == "fsdp" and W > 1:
             model = shard(model)  # before the optimizer: fully_shard replaces the parameters by DTensor shards
         optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr)
