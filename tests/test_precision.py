@@ -108,3 +108,33 @@ def test_the_reference_model_computes_exactly_as_the_policy(tiny_model_dir, tmp_
         ref_logps = grpo.batch_logps(ref, batch, 8, cfg.temperature)    # as train.py's phase 4 computes it
     assert torch.equal(logps.detach(), ref_logps)
     assert torch.equal(grpo.kl_penalty(logps, ref_logps).detach(), torch.zeros_like(logps))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_gradient_checkpointing_takes_the_same_step(tiny_model_dir, tmp_path, dtype):
+    """The presets train with gradient checkpointing (train.load_policy turns it on), which reruns every decoder
+    layer in backward, the prompt pass's among them, whose keys and values the block's micro-batches read
+    (grpo.SharedPrompt). Micro-batches of 2 over groups of 4: a prompt pass shared by two micro-batches, its
+    gradient carried. With plain SGD at lr 1 the step is the gradient itself: it must be the same as without
+    checkpointing, and the gradient norm too."""
+    path = str(tmp_path / "batch.pt")
+    make_fixed_batch(tiny_model_dir, path)
+    saved = torch.load(path, weights_only=True)
+    batch = {**saved["batch"], "mask": saved["masks"]["ragged"]}
+    steps = {}
+    for checkpointing in (False, True):
+        cfg = dataclasses.replace(step_config(dtype), micro_batch_size=2, num_generations=4, max_grad_norm=1e9,
+                                  gradient_checkpointing=checkpointing)
+        accelerator = Accelerator(cpu=True)
+        _, model, _ = train.load_policy(cfg, accelerator, tiny_model_dir)
+        assert model.model.language_model.layers[0].gradient_checkpointing == checkpointing
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1.0)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+        model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+        before = {k: p.detach().clone() for k, p in model.named_parameters() if p.requires_grad}
+        stats = train.update_step(accelerator, model, optimizer, scheduler, batch, cfg)
+        steps[checkpointing] = stats, {k: before[k] - p.detach() for k, p in model.named_parameters() if k in before}
+    (plain, plain_step), (ckpt, ckpt_step) = steps[False], steps[True]
+    assert ckpt["grad_norm"] == pytest.approx(plain["grad_norm"], rel=1e-5) and plain["grad_norm"] > 0
+    for k, g in plain_step.items():
+        assert (ckpt_step[k] - g).abs().max() <= 1e-5 * g.abs().max() + 1e-9, k
