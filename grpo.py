@@ -603,9 +603,10 @@ class _PrefixKeysValues:
         self.keys, self.values, self.prompt_of_row = keys, values, prompt_of_row
 
     def update(self, key_states, value_states, layer_idx, *args, **kwargs):
-        rows = self.prompt_of_row
-        return (torch.cat([self.keys[layer_idx][rows].to(key_states.dtype), key_states], dim=-2),
-                torch.cat([self.values[layer_idx][rows].to(value_states.dtype), value_states], dim=-2))
+        # index_select, not x[rows]: the same rows, but its backward sums them with index_add, which is faster
+        prompt = lambda x: x.index_select(0, self.prompt_of_row).to(key_states.dtype)
+        return (torch.cat([prompt(self.keys[layer_idx]), key_states], dim=-2),
+                torch.cat([prompt(self.values[layer_idx]), value_states], dim=-2))
 
 
 @contextmanager
@@ -644,11 +645,17 @@ def prompt_pass(model, batch):
     q, k = torch.arange(P, device=mask.device)[:, None], torch.arange(P, device=mask.device)[None, :]
     allowed = ((k <= q) & mask[:, None, :]) | (q == k)       # causal over real tokens; the diagonal keeps padding finite
     inner = _unwrapped(model)
+    attention_mask = _attention_mask(allowed, inner.config._attn_implementation)
+    layer_types = set(inner.config.get_text_config().layer_types)
+    if mask.all() and inner.config._attn_implementation == "sdpa" and layer_types == {"full_attention"}:
+        # no padding: the mask is plain causal, which SDPA's causal kernels compute without one (a dict of
+        # masks per layer type is used as given; None lets SDPA set is_causal)
+        attention_mask = {"full_attention": None}
     record = _RecordKeysValues(len(inner.model.language_model.layers))
     with _caches_kept_under_checkpointing(model):
         hidden = final_hidden_states(model, {
-            "input_ids": prompt_ids, "attention_mask": _attention_mask(allowed, inner.config._attn_implementation),
-            "position_ids": positions, "past_key_values": record, **image_inputs(batch, first)})
+            "input_ids": prompt_ids, "attention_mask": attention_mask, "position_ids": positions,
+            "past_key_values": record, **image_inputs(batch, first)})
     return {"ids": batch["prompt_index"][first], "keys": record.keys, "values": record.values,
             "last_hidden": hidden[:, -1], "mask": mask, "after": positions.amax(dim=(0, 2)) + 1}
 
@@ -732,7 +739,7 @@ def completion_pass(model, batch, prompt):
             "input_ids": completion_ids, "position_ids": positions,
             "attention_mask": _attention_mask(allowed, _unwrapped(model).config._attn_implementation),
             "past_key_values": _PrefixKeysValues(prompt["keys"], prompt["values"], u)})
-    last = prompt["last_hidden"][u].to(hidden.dtype)[:, None]                            # (B, 1, H)
+    last = prompt["last_hidden"].index_select(0, u).to(hidden.dtype)[:, None]            # (B, 1, H)
     return torch.cat([last, hidden[:, :-1]], dim=1)
 
 
