@@ -839,6 +839,17 @@ def completion_logps(model, batch, temperature=1.0, with_entropy=False, entropy_
     return (pad(out[0]), pad(out[1])) if with_entropy else pad(out)
 
 
+def micro_batches(model, batch, micro_batch_size, group_size):
+    """The micro-batches of a pass over a rollout batch, as micro_batch_blocks plans them: yields (rows, the
+    micro-batch, its block's SharedPrompt, whether it is the pass's last). A block's prompts run when its first
+    micro-batch reads them, inside whatever context the caller runs that micro-batch in (autocast, no_sync)."""
+    blocks = micro_batch_blocks(batch["completion_mask"].sum(dim=1).tolist(), micro_batch_size, group_size)
+    for block in blocks:
+        prompt = SharedPrompt(model, take_rows(batch, sorted(sum(block, []))))      # the block's rows, in order
+        for rows in block:
+            yield rows, take_rows(batch, rows), prompt, rows is blocks[-1][-1]
+
+
 @torch.no_grad()
 def batch_logps(model, batch, micro_batch_size, temperature=1.0, group_size=1):
     """completion_logps over a whole rollout batch in micro-batches, without gradients: (N, C). Each block of
@@ -850,9 +861,6 @@ def batch_logps(model, batch, micro_batch_size, temperature=1.0, group_size=1):
     actually sampled the tokens.
     """
     out = torch.zeros(batch["completion_ids"].shape, device=batch["completion_ids"].device)
-    lengths = batch["completion_mask"].sum(dim=1).tolist()
-    for block in micro_batch_blocks(lengths, micro_batch_size, group_size):
-        prompt = SharedPrompt(model, take_rows(batch, sorted(sum(block, []))))
-        for rows in block:
-            out[rows] = completion_logps(model, take_rows(batch, rows), temperature, prompt=prompt)
+    for rows, micro, prompt, _ in micro_batches(model, batch, micro_batch_size, group_size):
+        out[rows] = completion_logps(model, micro, temperature, prompt=prompt)
     return out

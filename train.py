@@ -473,7 +473,6 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     Returns the step's metrics, reduced over all processes.
     """
     mask = batch["mask"]
-    mb = cfg.micro_batch_size
     lengths = mask.sum(dim=1)
     num_sequences, num_tokens = accelerator.reduce(torch.stack([(lengths > 0).sum(), lengths.sum()]).float(),
                                                    reduction="sum")                            # all processes
@@ -482,32 +481,28 @@ def update_step(accelerator, model, optimizer, scheduler, batch, cfg):
     sums = {name: torch.zeros((), device=mask.device, dtype=torch.float64)
             for name in ("loss", "kl", "clipped", "ratio", "tokens", "entropy")}   # over this process's tokens
     model.train()
-    blocks = grpo.micro_batch_blocks(batch["completion_mask"].sum(dim=1).tolist(), mb, cfg.num_generations)
-    for block in blocks:
-        prompt = grpo.SharedPrompt(model, grpo.take_rows(batch, sorted(sum(block, []))))  # the block's prompts, once
-        for rows in block:
-            micro = grpo.take_rows(batch, rows)
-            micro_mask = micro["mask"]
-            with gradient_sync(accelerator, model, last=rows is blocks[-1][-1]):
-                with compute_precision(cfg, mask.device):  # the forward in bf16 with --dtype bfloat16; backward outside
-                    logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
-                                                           entropy_grad=cfg.entropy_coef > 0, prompt=prompt)  # (b, C)
-                    old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
-                    per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
-                                                                  cfg.epsilon_high, cfg.delta or None)
-                    if cfg.entropy_coef > 0:
-                        per_token = per_token - cfg.entropy_coef * entropy
-                    if cfg.beta > 0:
-                        kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
-                        per_token = per_token + cfg.beta * kl
-                        sums["kl"] += (kl.detach() * micro_mask).sum()
-                    loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
-                accelerator.backward(loss)   # the block's last micro-batch: through the prompt pass too
-            sums["loss"] += loss.item()
-            sums["clipped"] += (clipped & micro_mask.bool()).sum()
-            sums["ratio"] += (torch.exp(logps.detach() - old_logps) * micro_mask).sum()
-            sums["tokens"] += micro_mask.sum()
-            sums["entropy"] += (entropy.detach() * micro_mask).sum()
+    for _, micro, prompt, last in grpo.micro_batches(model, batch, cfg.micro_batch_size, cfg.num_generations):
+        micro_mask = micro["mask"]
+        with gradient_sync(accelerator, model, last):
+            with compute_precision(cfg, mask.device):   # the forward in bf16 with --dtype bfloat16; backward outside
+                logps, entropy = grpo.completion_logps(model, micro, cfg.temperature, with_entropy=True,
+                                                       entropy_grad=cfg.entropy_coef > 0, prompt=prompt)  # (b, C)
+                old_logps = micro["old_logps"] if "old_logps" in micro else logps.detach()
+                per_token, clipped = grpo.clipped_policy_loss(logps, old_logps, micro["advantages"], cfg.epsilon,
+                                                              cfg.epsilon_high, cfg.delta or None)
+                if cfg.entropy_coef > 0:
+                    per_token = per_token - cfg.entropy_coef * entropy
+                if cfg.beta > 0:
+                    kl = grpo.kl_penalty(logps, micro["ref_logps"], cfg.kl_estimator)
+                    per_token = per_token + cfg.beta * kl
+                    sums["kl"] += (kl.detach() * micro_mask).sum()
+                loss = grpo.aggregate_loss(per_token, micro_mask, cfg.loss_type, denominator)
+            accelerator.backward(loss)   # a block's last micro-batch: on through its prompt pass
+        sums["loss"] += loss.item()
+        sums["clipped"] += (clipped & micro_mask.bool()).sum()
+        sums["ratio"] += (torch.exp(logps.detach() - old_logps) * micro_mask).sum()
+        sums["tokens"] += micro_mask.sum()
+        sums["entropy"] += (entropy.detach() * micro_mask).sum()
     params = [p for p in model.parameters() if p.requires_grad]  # after prepare: FSDP replaces the parameters
     grad_norm = accelerator.clip_grad_norm_(params, cfg.max_grad_norm)
     grad_norm = grad_norm.full_tensor() if hasattr(grad_norm, "full_tensor") else grad_norm   # FSDP: a DTensor

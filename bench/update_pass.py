@@ -96,14 +96,9 @@ def time_pass(args):
     for _ in range(args.repeats):
         model.zero_grad(set_to_none=True)
         start, clock_start = time.perf_counter(), time.time()
-        G = args.num_generations
-        lengths = batch["completion_mask"].sum(dim=1).tolist()
-        for block in grpo.micro_batch_blocks(lengths, args.micro_batch_size, G):
-            prompt = grpo.SharedPrompt(model, grpo.take_rows(batch, sorted(sum(block, []))))
-            for rows in block:
-                micro = grpo.take_rows(batch, rows)
-                logps = grpo.completion_logps(model, micro, prompt=prompt, share_prompt=args.mode == "shared")
-                (logps * micro["completion_mask"]).sum().backward()
+        for _, micro, prompt, _ in grpo.micro_batches(model, batch, args.micro_batch_size, args.num_generations):
+            logps = grpo.completion_logps(model, micro, prompt=prompt, share_prompt=args.mode == "shared")
+            (logps * micro["completion_mask"]).sum().backward()
         seconds.append(time.perf_counter() - start)
         clock_seconds.append(time.time() - clock_start)
     above_gb = resident.stop()

@@ -175,19 +175,16 @@ def test_columns_past_every_rows_end_are_not_computed(tiny):
 
 
 def block_gradients(model, batch, micro_batch_size, group_size, seed=1):
-    """update_step's loop: the micro-batches of each block read one SharedPrompt, each runs its own backward.
+    """update_step's loop (grpo.micro_batches): the micro-batches of a block read one SharedPrompt, each runs
+    its own backward.
     Returns the log-probs and the summed gradients."""
     model.zero_grad(set_to_none=True)
     w = torch.randn(batch["completion_ids"].shape, generator=torch.Generator().manual_seed(seed))
     got = torch.zeros(batch["completion_ids"].shape)
-    lengths = batch["completion_mask"].sum(dim=1).tolist()
-    for block in grpo.micro_batch_blocks(lengths, micro_batch_size, group_size):
-        prompt = grpo.SharedPrompt(model, grpo.take_rows(batch, sorted(sum(block, []))))
-        for rows in block:
-            micro = grpo.take_rows(batch, rows)
-            logps, entropy = grpo.completion_logps(model, micro, with_entropy=True, prompt=prompt)
-            ((logps * w[rows] + 0.1 * entropy) * micro["completion_mask"]).sum().backward()
-            got[rows] = logps.detach()
+    for rows, micro, prompt, _ in grpo.micro_batches(model, batch, micro_batch_size, group_size):
+        logps, entropy = grpo.completion_logps(model, micro, with_entropy=True, prompt=prompt)
+        ((logps * w[rows] + 0.1 * entropy) * micro["completion_mask"]).sum().backward()
+        got[rows] = logps.detach()
     return got, {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 
 
