@@ -722,13 +722,18 @@ def completion_pass(model, batch, prompt):
     """Final hidden states (B, C, H) whose output predicts each completion token: row i's token t is predicted
     by the prompt's last token (t = 0) or its own token t - 1, computed against its prompt's stored keys and
     values (`prompt`: prompt_pass's states). Query t attends to the prompt's real tokens and to completion
-    tokens s <= t that exist, at the positions it has in its own (prompt + completion) row."""
-    completion_ids, completion_mask = batch["completion_ids"], batch["completion_mask"].bool()
-    B, C = completion_ids.shape
+    tokens s <= t that exist, at the positions it has in its own (prompt + completion) row. The last column
+    predicts nothing and no earlier token attends to it, so it is not run (nor is anything for one-token
+    completions, which the prompt's last token predicts)."""
+    completion_ids, completion_mask = batch["completion_ids"][:, :-1], batch["completion_mask"][:, :-1].bool()
+    B, C = completion_ids.shape                                                          # C: the columns run
     match = batch["prompt_index"][:, None] == prompt["ids"][None, :]                     # (B, U)
     if not match.any(dim=1).all():
         raise ValueError("a row's prompt_index is not among the shared prompt's")
     u = match.int().argmax(dim=1)                                                        # (B,) each row's prompt
+    last = prompt["last_hidden"].index_select(0, u)[:, None]                             # (B, 1, H)
+    if C == 0:
+        return last
     t = torch.arange(C, device=completion_ids.device)
     own = (t[None, :] <= t[:, None]) & completion_mask[:, None, :]                       # (B, C, C) causal, real
     own = own | torch.eye(C, dtype=torch.bool, device=own.device)                       # the diagonal: finite rows
@@ -739,8 +744,7 @@ def completion_pass(model, batch, prompt):
             "input_ids": completion_ids, "position_ids": positions,
             "attention_mask": _attention_mask(allowed, _unwrapped(model).config._attn_implementation),
             "past_key_values": _PrefixKeysValues(prompt["keys"], prompt["values"], u)})
-    last = prompt["last_hidden"].index_select(0, u).to(hidden.dtype)[:, None]            # (B, 1, H)
-    return torch.cat([last, hidden[:, :-1]], dim=1)
+    return torch.cat([last.to(hidden.dtype), hidden], dim=1)
 
 
 def repeated_pass(model, batch):

@@ -122,7 +122,7 @@ def test_each_prompt_runs_once_and_the_output_layer_sees_at_most_a_chunk(tiny, m
         with torch.no_grad():
             shared = grpo.completion_logps(model, batch)
             P, C = batch["prompt_ids"].size(1), batch["completion_ids"].size(1)
-            assert rows_seen == [(3, P), (8, C)]                      # 3 prompts, then 8 completions
+            assert rows_seen == [(3, P), (8, C - 1)]     # 3 prompts, then 8 completions but their last token
             assert head_calls[:2] == [3, 8]                           # the model's own calls: one position a row
             assert max(head_calls[2:]) <= 5
             rows_seen.clear()
@@ -154,8 +154,8 @@ def test_eager_attention_takes_the_additive_mask_and_agrees(tiny_model_dir, tiny
 
 
 def test_columns_past_every_rows_end_are_not_computed(tiny):
-    """Completions that all end by column 4 of 7: the completion pass runs 4 columns, the log-probs up to each
-    row's end are the reference's, and the cut columns come back as 0."""
+    """Completions that all end by column 4 of 7: the completion pass runs 3 columns (the 4th predicts
+    nothing), the log-probs up to each row's end are the reference's, and the cut columns come back as 0."""
     model, processor, samples = tiny
     batch = rollout(model, processor, samples[:2], [2, 2], keep_image_features=True)
     lengths = torch.tensor([4, 2, 3, 1])
@@ -169,7 +169,7 @@ def test_columns_past_every_rows_end_are_not_computed(tiny):
             want, _ = reference_logps(model, batch)
     finally:
         hook.remove()
-    assert widths[:2] == [batch["prompt_ids"].size(1), 4]         # the prompt pass, then 4 columns
+    assert widths[:2] == [batch["prompt_ids"].size(1), 3]         # the prompt pass, then 4 columns but the last
     mask = batch["completion_mask"].bool()
     assert (got - want)[mask].abs().max() < 1e-5 and (got[:, 4:] == 0).all()
 
@@ -265,3 +265,22 @@ def test_a_shared_prompt_refuses_more_rows_than_its_block(tiny):
     prompt = grpo.SharedPrompt(model, grpo.select_rows(batch, 0, 1))
     with torch.no_grad(), pytest.raises(ValueError, match="rows left"):
         grpo.completion_logps(model, batch, prompt=prompt)
+
+
+def test_one_token_completions_need_no_completion_pass(tiny):
+    """The prompt's last token predicts a completion's first token, and a completion's last token predicts
+    nothing: one-token completions (the default run's) are scored by the prompt pass alone."""
+    model, processor, samples = tiny
+    batch = rollout(model, processor, samples, [3, 1, 4], keep_image_features=True, length=1)
+    calls = []
+    hook = model.model.language_model.register_forward_pre_hook(lambda m, args, kwargs: calls.append(
+        kwargs["inputs_embeds"].shape[:2]), with_kwargs=True)
+    try:
+        with torch.no_grad():
+            got = grpo.completion_logps(model.eval(), batch)
+    finally:
+        hook.remove()
+    assert calls == [(3, batch["prompt_ids"].size(1))]
+    with torch.no_grad():
+        want, _ = reference_logps(model, batch)
+    assert (got - want).abs().max() < 1e-5
