@@ -477,8 +477,11 @@ def test_killed_after_a_resume_from_an_older_checkpoint(finished_run, tmp_path):
 def test_ctrl_c_ends_with_how_to_resume(tiny_model_dir, tmp_path):
     out = str(tmp_path / "run")
     shutil.copytree(tiny_model_dir, os.path.join(out, "tiny-model"))
+    # Ctrl-C as in a terminal: SIGINT handled by default in the run, even when pytest itself was started where it is
+    # ignored (a shell's background job), which a child inherits and then Python never turns into KeyboardInterrupt
     p = subprocess.Popen([sys.executable, "train.py", "--out-dir", out, "--max-steps", "200", "--save-every", "1",
-                          *SMALL], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+                          *SMALL], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not runs.checkpoints(out) and time.time() < deadline and p.poll() is None:
         time.sleep(0.1)
