@@ -76,19 +76,25 @@ def read_dataset(folder):
     if not os.path.isfile(path):
         raise DatasetError(f"no metadata.jsonl in dataset folder {folder!r}")
     samples = []
-    for line_no, line in enumerate(text_lines(path), start=1):
-        if not line.strip():
-            continue
+    for line_no, record in json_lines(path):
         where = f"{path}, line {line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
         check_record(record, where)
         samples.append({**record, "images": [dataset_image(folder, rel, where) for rel in record["images"]]})
     if not samples:
         raise DatasetError(f"{path} holds no records")
     return samples
+
+
+def json_lines(path):
+    """(line number, value) for each non-blank line of a JSON-lines file; DatasetError naming the line that is
+    not valid JSON (or not UTF-8, or the file that cannot be read)."""
+    for line_no, line in enumerate(text_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DatasetError(f"{path}, line {line_no}: not valid JSON ({e.msg} at column {e.colno})") from None
 
 
 def text_lines(path):
@@ -249,14 +255,8 @@ def read_mmeureka(path):
     folder = os.path.dirname(os.path.abspath(path))
     stem = os.path.splitext(os.path.basename(path))[0]
     samples = []
-    for line_no, line in enumerate(text_lines(path), start=1):
-        if not line.strip():
-            continue
+    for line_no, raw in json_lines(path):
         where = f"{path}, line {line_no}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DatasetError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
         if not isinstance(raw, dict) or "message" not in raw or "answer" not in raw:
             raise DatasetError(f"{where}: expected an object with 'message' and 'answer' (MM-EUREKA jsonl)")
         game, answer = _vigal_gold(raw["answer"], where)
