@@ -641,16 +641,17 @@ def prompt_pass(model, batch):
     if not torch.equal(batch["prompt_ids"], prompt_ids[first_of]):
         raise ValueError("rows with one prompt_index hold different prompts: they cannot share one")
     positions = batch["prompt_positions"][first].transpose(0, 1)                         # (3, U, P)
-    P = prompt_ids.size(1)
-    q, k = torch.arange(P, device=mask.device)[:, None], torch.arange(P, device=mask.device)[None, :]
-    allowed = ((k <= q) & mask[:, None, :]) | (q == k)       # causal over real tokens; the diagonal keeps padding finite
     inner = _unwrapped(model)
-    attention_mask = _attention_mask(allowed, inner.config._attn_implementation)
     layer_types = set(inner.config.get_text_config().layer_types)
     if mask.all() and inner.config._attn_implementation == "sdpa" and layer_types == {"full_attention"}:
         # no padding: the mask is plain causal, which SDPA's causal kernels compute without one (a dict of
         # masks per layer type is used as given; None lets SDPA set is_causal)
         attention_mask = {"full_attention": None}
+    else:
+        P = prompt_ids.size(1)
+        q, k = torch.arange(P, device=mask.device)[:, None], torch.arange(P, device=mask.device)[None, :]
+        allowed = ((k <= q) & mask[:, None, :]) | (q == k)   # causal over real tokens; the diagonal keeps padding finite
+        attention_mask = _attention_mask(allowed, inner.config._attn_implementation)
     record = _RecordKeysValues(len(inner.model.language_model.layers))
     with _caches_kept_under_checkpointing(model):
         hidden = final_hidden_states(model, {
